@@ -1,0 +1,127 @@
+"""Settings read once from the environment (and a `.env` file), validated, frozen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_BASE_URL = "https://iacrea.com"
+# Fixed credentials of the embedded sandbox: nothing secret about them.
+SANDBOX_API_KEY = "sandbox-key"
+SANDBOX_USER_ID = "00000000-0000-4000-8000-000000000000"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str | None = field(default=None, repr=False)
+    discord_guild_id: int | None = None
+    discord_api_base_url: str | None = None
+    discord_gateway_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    user_id: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    db_path: Path = Path("exterior-bot.sqlite3")
+    public_url: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    log_level: str = "INFO"
+    # Tracker: first check, growth, cap and the overall deadline.
+    poll_first_delay: float = 5.0
+    poll_max_interval: float = 60.0
+    deadline_seconds: float = 1800.0
+    # Embedded sandbox clock (only used when no API key is set).
+    sandbox_starting_seconds: float = 0.5
+    sandbox_processing_seconds: float = 2.5
+    sandbox_failure_ratio: float = 0.0
+
+    @property
+    def sandbox(self) -> bool:
+        """No API key: everything runs against the embedded sandbox."""
+        return not self.api_key
+
+    def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr
+        )
+        return f"Settings({shown}, api_key={'set' if self.api_key else 'unset'})"
+
+
+def _opt(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "")
+    value = value.strip() if value else ""
+    return value or None
+
+
+def _number(env: Mapping[str, str], name: str, default, kind=float, minimum=0):
+    raw = _opt(env, name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    value = _opt(env, name) or default
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must start with http:// or https://, got {value!r}")
+    return value.rstrip("/") if value else None
+
+
+def load_settings(env: Mapping[str, str] | None = None, dotenv: str | Path | None = ".env") -> Settings:
+    """Build settings from `env` (default: os.environ over the `.env` file)."""
+    if env is None:
+        merged: dict[str, str] = {}
+        if dotenv and Path(dotenv).is_file():
+            merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        merged.update(os.environ)
+        env = merged
+    api_key = _opt(env, "IACREA_API_KEY")
+    user_id = _opt(env, "IACREA_USER_ID")
+    if api_key and not user_id:
+        raise ConfigError("IACREA_USER_ID is required when IACREA_API_KEY is set")
+    guild = _opt(env, "DISCORD_GUILD_ID")
+    if guild is not None and not guild.isdigit():
+        raise ConfigError(f"DISCORD_GUILD_ID must be a numeric server id, got {guild!r}")
+    level = (_opt(env, "EXTERIOR_LOG_LEVEL") or "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"EXTERIOR_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    ratio = _number(env, "EXTERIOR_SANDBOX_FAILURE_RATIO", 0.0)
+    if ratio > 1:
+        raise ConfigError("EXTERIOR_SANDBOX_FAILURE_RATIO must be between 0 and 1")
+    return Settings(
+        discord_token=_opt(env, "DISCORD_TOKEN"),
+        discord_guild_id=int(guild) if guild else None,
+        discord_api_base_url=_url(env, "DISCORD_API_BASE_URL"),
+        discord_gateway_url=_opt(env, "DISCORD_GATEWAY_URL"),
+        api_key=api_key,
+        user_id=user_id,
+        base_url=_url(env, "IACREA_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
+        connect_timeout=_number(env, "IACREA_CONNECT_TIMEOUT", 10.0, minimum=0.1),
+        read_timeout=_number(env, "IACREA_READ_TIMEOUT", 60.0, minimum=0.1),
+        db_path=Path(_opt(env, "EXTERIOR_DB_PATH") or "exterior-bot.sqlite3"),
+        public_url=_url(env, "EXTERIOR_PUBLIC_URL"),
+        webhook_host=_opt(env, "EXTERIOR_WEBHOOK_HOST") or "0.0.0.0",
+        webhook_port=_number(env, "EXTERIOR_WEBHOOK_PORT", 8080, int),
+        log_level=level,
+        poll_first_delay=_number(env, "EXTERIOR_POLL_FIRST_DELAY", 5.0),
+        poll_max_interval=_number(env, "EXTERIOR_POLL_MAX_INTERVAL", 60.0, minimum=0.1),
+        deadline_seconds=_number(env, "EXTERIOR_DEADLINE_SECONDS", 1800.0, minimum=1),
+        sandbox_starting_seconds=_number(env, "EXTERIOR_SANDBOX_STARTING_SECONDS", 0.5),
+        sandbox_processing_seconds=_number(env, "EXTERIOR_SANDBOX_PROCESSING_SECONDS", 2.5),
+        sandbox_failure_ratio=ratio,
+    )
