@@ -1,0 +1,38 @@
+"""SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
+
+from .db import (
+    LATEST_VERSION,
+    Database,
+    DatabaseTooNewError,
+    Migration,
+    MigrationError,
+    StorageError,
+    load_migrations,
+)
+from .generations import (
+    INTERRUPTED,
+    DuplicateRequest,
+    GenerationNotFound,
+    GenerationRepository,
+)
+from .meta import COMMAND_TREE_HASH, MetaRepository
+from .settings import GuildSettingsRepository
+from .usage import UsageRepository
+
+__all__ = [
+    "COMMAND_TREE_HASH",
+    "INTERRUPTED",
+    "LATEST_VERSION",
+    "Database",
+    "DatabaseTooNewError",
+    "DuplicateRequest",
+    "GenerationNotFound",
+    "GenerationRepository",
+    "GuildSettingsRepository",
+    "MetaRepository",
+    "Migration",
+    "MigrationError",
+    "StorageError",
+    "UsageRepository",
+    "load_migrations",
+]

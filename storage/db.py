@@ -1,0 +1,219 @@
+"""One aiosqlite connection per process, explicit transactions and numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+
+# Set while the current task is inside db.write(): reads from that task must go through the
+# open transaction (and must not wait for the lock it already holds).
+_writing: contextvars.ContextVar[Database | None] = contextvars.ContextVar(
+    "storage_writing", default=None
+)
+
+
+class Migration(NamedTuple):
+    version: int
+    sql: str
+    name: str = ""  # file name, for error messages
+
+
+class StorageError(Exception):
+    """Base class of every error raised by storage/."""
+
+
+class MigrationError(StorageError):
+    """A migration failed; it was rolled back and the schema version is unchanged."""
+
+
+class DatabaseTooNewError(StorageError):
+    """The file was migrated by a newer exterior-bot; refusing beats corrupting it."""
+
+
+def load_migrations() -> list[Migration]:
+    """The packaged migrations, ordered by number (works from a wheel or a zip too)."""
+    found = []
+    for entry in resources.files("storage").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            sql = entry.read_text(encoding="utf-8")
+            found.append(Migration(int(match.group(1)), sql, entry.name))
+    return _checked(found)
+
+
+def _checked(migrations: Iterable[tuple[Any, ...]]) -> list[Migration]:
+    """Accept (version, sql[, name]) tuples; versions must be exactly 1..N."""
+    ordered = sorted((Migration(*m) for m in migrations), key=lambda m: m.version)
+    versions = [m.version for m in ordered]
+    if versions != list(range(1, len(ordered) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..N without gaps, got {versions}")
+    return [m if m.name else m._replace(name=f"{m.version:04d}") for m in ordered]
+
+
+LATEST_VERSION = len(load_migrations())
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a script into statements, cutting only at line ends (after ';', maybe a comment).
+
+    executescript() would COMMIT behind our back, so statements run one by one inside our
+    transaction. sqlite3.complete_statement keeps ';' inside strings or trigger bodies intact.
+    """
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if _strip_comments(buffer):
+        raise ValueError(f"unterminated statement (no ';' at a line end): {buffer.strip()[:80]!r}")
+    return [s for s in statements if _strip_comments(s)]
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+
+
+async def fetchone(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    # Cursors are always closed: an unfinished SELECT would pin a WAL snapshot open.
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def fetchall(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    async with conn.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def execute(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement and return the number of rows it changed."""
+    async with conn.execute(sql, params) as cursor:
+        return cursor.rowcount
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        # One connection cannot hold two transactions: writers in this process take turns.
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, *, migrations: Iterable[tuple[Any, ...]] | None = None
+    ) -> Database:
+        """Open (creating if needed) and migrate the database at `path`."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        db = cls(conn, target)
+        try:
+            # busy_timeout first: switching to WAL may itself wait for another process.
+            await execute(conn, "PRAGMA busy_timeout = 5000")
+            await execute(conn, "PRAGMA journal_mode = WAL")
+            await execute(conn, "PRAGMA synchronous = NORMAL")
+            await execute(conn, "PRAGMA foreign_keys = ON")
+            conn.row_factory = aiosqlite.Row
+            await db._migrate(_checked(migrations) if migrations is not None else load_migrations())
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A BEGIN IMMEDIATE transaction: committed on success, rolled back on any exception.
+
+        IMMEDIATE takes the write lock up front, so another process makes us wait (busy_timeout)
+        instead of failing later with SQLITE_BUSY when a read would be upgraded to a write.
+        """
+        if _writing.get() is self:
+            raise RuntimeError("db.write() is not re-entrant; use the connection it yielded")
+        async with self._lock:
+            conn = self._conn
+            await execute(conn, "BEGIN IMMEDIATE")
+            token = _writing.set(self)
+            try:
+                yield conn
+                await execute(conn, "COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+            finally:
+                _writing.reset(token)
+
+    async def _rollback(self) -> None:
+        if not self._conn.in_transaction:
+            return
+        try:
+            # Shielded: a cancelled caller must still leave the connection out of the txn.
+            await asyncio.shield(execute(self._conn, "ROLLBACK"))
+        except sqlite3.Error:
+            log.exception("rollback failed")
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        if _writing.get() is self:
+            return await fetchone(self._conn, sql, params)
+        # Reads wait for our own writer, so they never see its uncommitted rows.
+        async with self._lock:
+            return await fetchone(self._conn, sql, params)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        if _writing.get() is self:
+            return await fetchall(self._conn, sql, params)
+        async with self._lock:
+            return await fetchall(self._conn, sql, params)
+
+    async def user_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0])
+
+    async def _migrate(self, migrations: list[Migration]) -> None:
+        latest = migrations[-1].version if migrations else 0
+        current = await self.user_version()
+        if current > latest:
+            raise DatabaseTooNewError(
+                f"database schema version {current} is newer than this exterior-bot "
+                f"understands ({latest}); upgrade exterior-bot"
+            )
+        for number, script, name in migrations:
+            if number <= current:
+                continue
+            try:
+                statements = split_statements(script)
+                async with self.write() as conn:
+                    # Re-read under the write lock: another process may have migrated meanwhile.
+                    row = await fetchone(conn, "PRAGMA user_version")
+                    if row[0] >= number:
+                        continue
+                    for statement in statements:
+                        await execute(conn, statement)
+                    # user_version lives in the file header, so it commits atomically with DDL.
+                    await execute(conn, f"PRAGMA user_version = {int(number)}")
+            except (sqlite3.Error, ValueError) as exc:
+                raise MigrationError(f"migration {name} failed: {exc}") from exc
+            log.info("database migrated to schema version %d", number)

@@ -1,0 +1,300 @@
+"""Generations: the write-ahead intent, API submission, monotonic status and Discord messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.domain import Generation, Kind, RoomType, Status
+
+from ._time import Clock, to_ts, utc_now
+from .db import Database, StorageError, execute, fetchall, fetchone
+from .rows import intent_row, to_generation
+from .usage import increment_usage
+
+When = datetime | float | None
+INTERRUPTED = "interrupted before the API answered; outcome unknown"
+_LIVE = "('STARTING', 'PROCESSING')"  # literal so the partial index of 0002 applies
+
+
+class GenerationNotFound(StorageError, LookupError):
+    pass
+
+
+class DuplicateRequest(StorageError):
+    """The request_key was already used: the earlier generation is `existing` (no new credit)."""
+
+    def __init__(self, existing: Generation) -> None:
+        super().__init__(f"request already recorded as generation {existing.id}")
+        self.existing = existing
+
+
+class GenerationRepository:
+    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock  # injectable so tests can control durations
+
+    # -- writes ---------------------------------------------------------------------------
+
+    async def create_intent(self, gen: Generation, request_key: str | None = None) -> Generation:
+        """Record the intent (status PENDING) before the API is called; a crash after this
+        point is visible at the next start instead of silently losing a spent credit."""
+        now = to_ts(self._clock())
+        values = intent_row(gen, request_key, now)
+        sql = (
+            f"INSERT INTO generations ({', '.join(values)}) "
+            f"VALUES ({', '.join('?' * len(values))}) RETURNING *"
+        )
+        async with self._db.write() as conn:
+            # Checked inside the IMMEDIATE transaction, so two processes cannot both pass.
+            if request_key is not None:
+                row = await fetchone(
+                    conn, "SELECT * FROM generations WHERE request_key = ?", (request_key,)
+                )
+                if row is not None:
+                    raise DuplicateRequest(to_generation(row))
+            return to_generation(await fetchone(conn, sql, tuple(values.values())))
+
+    async def mark_submitted(
+        self,
+        id: int,
+        *,
+        generation_id: str,
+        project_id: str | None,
+        remaining_photos: int | None,
+        next_check_at: When,
+        status: Status = Status.STARTING,
+        webhook_secret: str | None = None,
+        count_usage: bool = True,
+    ) -> Generation:
+        """The API accepted it. Also counts one generation in `usage` for the row's guild
+        (0 for the CLI) in the same transaction, so the quota cannot drift from reality."""
+        if status not in (Status.STARTING, Status.PROCESSING):
+            raise ValueError(f"mark_submitted takes STARTING or PROCESSING, not {status}")
+        async with self._db.write() as conn:
+            cur = await self._load(conn, id)
+            if cur.generation_id is not None:
+                if cur.generation_id == generation_id:
+                    return cur  # repeated call: already counted
+                raise StorageError(f"generation {id} already submitted as {cur.generation_id}")
+            fields: dict[str, Any] = {
+                "generation_id": generation_id,
+                "project_id": project_id,
+                "remaining_photos": remaining_photos,
+                "next_check_at": to_ts(next_check_at),
+            }
+            if webhook_secret is not None:
+                fields["webhook_secret"] = webhook_secret
+            if status.rank > cur.status.rank:  # PENDING/UNKNOWN -> live; clear stale error
+                fields.update(status=status.value, error=None)
+            if count_usage:
+                await increment_usage(conn, cur.origin.guild_id or 0, self._clock())
+            return await self._update(conn, id, fields)
+
+    async def mark_unknown(self, id: int, error: str) -> Generation:
+        """Outcome unknown (the credit may be spent). Ignored once the API has answered."""
+        async with self._db.write() as conn:
+            cur = await self._load(conn, id)
+            if cur.status.rank > Status.UNKNOWN.rank:
+                return cur
+            return await self._update(conn, id, {"status": Status.UNKNOWN.value, "error": error})
+
+    async def mark_rejected(self, id: int, error: str) -> Generation:
+        """The API refused the request before acting on it: final, and no credit was spent."""
+        async with self._db.write() as conn:
+            cur = await self._load(conn, id)
+            if cur.status.rank > Status.UNKNOWN.rank:
+                return cur
+            return await self._update(
+                conn, id, {"status": Status.REJECTED.value, "error": error, "next_check_at": None}
+            )
+
+    async def recover_interrupted(self, *, older_than: timedelta | float = 0) -> list[Generation]:
+        """PENDING rows (crash between intent and API answer) become UNKNOWN; none is retried.
+
+        `older_than` spares intents another live process (e.g. the CLI) is submitting now.
+        """
+        age = older_than.total_seconds() if isinstance(older_than, timedelta) else older_than
+        now = to_ts(self._clock())
+        async with self._db.write() as conn:
+            rows = await fetchall(
+                conn,
+                "UPDATE generations SET status = ?, error = ?, updated_at = ? "
+                "WHERE status = ? AND created_at <= ? RETURNING *",
+                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age),
+            )
+        return sorted((to_generation(r) for r in rows), key=lambda g: g.id or 0)
+
+    async def record_check(
+        self,
+        id: int,
+        *,
+        status: Status,
+        next_check_at: When,
+        result_urls: Iterable[str] | None = None,
+        variation_number: int | None = None,
+        error: str | None = None,
+    ) -> tuple[Generation, bool]:
+        """Persist one status observation (poll or webhook) monotonically.
+
+        Returns (generation, became_terminal); became_terminal is True only in the one call
+        that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
+        """
+        async with self._db.write() as conn:
+            cur = await self._load(conn, id)
+            fields: dict[str, Any] = {
+                "check_count": cur.check_count + 1,
+                "next_check_at": to_ts(next_check_at),
+            }
+            became_terminal = False
+            # Lower ranks are stale (late PROCESSING after SUCCEEDED); equal rank but another
+            # status (FAILED after SUCCEEDED) is a contradiction: the first terminal wins.
+            if status.rank > cur.status.rank or status == cur.status:
+                if status != cur.status:
+                    fields.update(status=status.value, error=error)
+                elif error is not None:
+                    fields["error"] = error
+                if result_urls is not None:
+                    fields["result_urls"] = json.dumps(list(result_urls))
+                if variation_number is not None:
+                    fields["variation_number"] = variation_number
+                if status.is_terminal and not cur.status.is_terminal:
+                    fields["finished_at"] = to_ts(self._clock())
+                    became_terminal = True
+            return await self._update(conn, id, fields), became_terminal
+
+    async def mark_timed_out(self, id: int) -> Generation:
+        """Our deadline passed; the API may still finish it (record_check can move it on)."""
+        async with self._db.write() as conn:
+            cur = await self._load(conn, id)
+            if cur.status.rank >= Status.TIMED_OUT.rank:
+                return cur
+            return await self._update(conn, id, {"status": Status.TIMED_OUT.value})
+
+    async def set_next_check(self, id: int, when: When) -> Generation:
+        return await self._set(id, next_check_at=to_ts(when))
+
+    async def set_card_message(self, id: int, message_id: int | None) -> Generation:
+        return await self._set(id, card_message_id=message_id)
+
+    async def set_result_message(self, id: int, message_id: int) -> bool:
+        """Set only if still NULL; False means another poster already recorded one."""
+        async with self._db.write() as conn:
+            await self._load(conn, id)
+            changed = await execute(
+                conn,
+                "UPDATE generations SET result_message_id = ?, updated_at = ? "
+                "WHERE id = ? AND result_message_id IS NULL",
+                (message_id, to_ts(self._clock()), id),
+            )
+        return changed == 1
+
+    async def set_source_message(self, id: int, channel_id: int, message_id: int) -> Generation:
+        return await self._set(id, source_channel_id=channel_id, source_message_id=message_id)
+
+    async def set_photo_urls(
+        self,
+        id: int,
+        *,
+        photo_url: str | None,
+        mask_url: str | None,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> Generation:
+        fields = {"photo_url": photo_url, "mask_url": mask_url}
+        if width is not None and height is not None:
+            fields.update(width=width, height=height)
+        return await self._set(id, **fields)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    async def get(self, id: int) -> Generation | None:
+        return await self._one("SELECT * FROM generations WHERE id = ?", (id,))
+
+    async def by_generation_id(self, api_id: str) -> Generation | None:
+        return await self._one("SELECT * FROM generations WHERE generation_id = ?", (api_id,))
+
+    async def by_request_key(self, key: str) -> Generation | None:
+        return await self._one("SELECT * FROM generations WHERE request_key = ?", (key,))
+
+    async def pending(
+        self, limit: int | None = None, *, due_before: When = None
+    ) -> list[Generation]:
+        """Submitted, still live (STARTING/PROCESSING) generations, soonest check first.
+        TIMED_OUT is excluded: the tracker stopped watching it (webhooks may still land)."""
+        sql = f"SELECT * FROM generations WHERE generation_id IS NOT NULL AND status IN {_LIVE}"
+        params: list[Any] = []
+        if due_before is not None:
+            sql += " AND (next_check_at IS NULL OR next_check_at <= ?)"
+            params.append(to_ts(due_before))
+        sql += " ORDER BY next_check_at, id LIMIT ?"
+        params.append(-1 if limit is None else limit)
+        return [to_generation(r) for r in await self._db.fetchall(sql, params)]
+
+    async def recent_durations(
+        self, room_type: RoomType, kind: Kind, limit: int = 20
+    ) -> list[float]:
+        """Seconds from intent to success of the latest SUCCEEDED generations, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT finished_at - created_at FROM generations "
+            "WHERE room_type = ? AND kind = ? AND status = 'SUCCEEDED' AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT ?",
+            (RoomType(room_type).value, Kind(kind).value, limit),
+        )
+        return [float(r[0]) for r in rows]
+
+    async def list_channel(
+        self, channel_id: int, *, offset: int = 0, limit: int = 10
+    ) -> list[Generation]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM generations WHERE channel_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            (channel_id, limit, offset),
+        )
+        return [to_generation(r) for r in rows]
+
+    async def count_channel(self, channel_id: int) -> int:
+        row = await self._db.fetchone(
+            "SELECT count(*) FROM generations WHERE channel_id = ?", (channel_id,)
+        )
+        return int(row[0])
+
+    async def children(self, id: int) -> list[Generation]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM generations WHERE parent_id = ? ORDER BY id", (id,)
+        )
+        return [to_generation(r) for r in rows]
+
+    # -- helpers --------------------------------------------------------------------------
+
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> Generation | None:
+        row = await self._db.fetchone(sql, params)
+        return None if row is None else to_generation(row)
+
+    async def _load(self, conn: aiosqlite.Connection, id: int) -> Generation:
+        row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+        if row is None:
+            raise GenerationNotFound(f"no generation with id {id}")
+        return to_generation(row)
+
+    async def _update(
+        self, conn: aiosqlite.Connection, id: int, fields: Mapping[str, Any]
+    ) -> Generation:
+        # Column names come from this module only, never from callers' strings.
+        values = {**fields, "updated_at": to_ts(self._clock())}
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        row = await fetchone(
+            conn,
+            f"UPDATE generations SET {assignments} WHERE id = ? RETURNING *",
+            (*values.values(), id),
+        )
+        if row is None:
+            raise GenerationNotFound(f"no generation with id {id}")
+        return to_generation(row)
+
+    async def _set(self, id: int, **fields: Any) -> Generation:
+        async with self._db.write() as conn:
+            return await self._update(conn, id, fields)
