@@ -1,0 +1,37 @@
+"""`exterior-bot sandbox`: the sandbox API as a standalone server, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from dataclasses import replace
+
+from bot.config import Settings
+from bot.core import sandbox_config
+from bot.sandbox.server import running_sandbox
+
+
+async def serve(settings: Settings, args) -> int:
+    config = sandbox_config(settings)
+    if args.failure_ratio is not None:
+        config = replace(config, failure_ratio=args.failure_ratio)
+    if args.processing_seconds is not None:
+        config = replace(config, processing_seconds=args.processing_seconds)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_sandbox(config, args.host, args.port) as sandbox:
+        print(
+            f"sandbox API on {sandbox.url}\n"
+            f"  IACREA_BASE_URL={sandbox.url}\n"
+            f"  IACREA_API_KEY={config.api_key}\n"
+            f"  IACREA_USER_ID={config.user_id}\n"
+            f"  {config.credits} photos; generations take "
+            f"{config.starting_seconds + config.processing_seconds:g} s; Ctrl-C stops it",
+            file=sys.stderr,
+            flush=True,
+        )
+        await stop.wait()
+    return 0

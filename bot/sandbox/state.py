@@ -1,0 +1,128 @@
+"""The sandbox's bookkeeping: accounts, projects, generations and their clock."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from bot.domain import RoomType, Status
+
+
+@dataclass
+class SandboxConfig:
+    api_key: str = "sandbox-key"
+    user_id: str = "00000000-0000-4000-8000-000000000000"
+    credits: int = 100
+    # The clock: seconds spent STARTING, then PROCESSING. Realistic API timings are minutes.
+    starting_seconds: float = 0.5
+    processing_seconds: float = 2.5
+    images_per_generation: int = 1
+    # Fault knobs for tests and demos.
+    failure_ratio: float = 0.0  # generations that end FAILED (and are refunded)
+    latency: float = 0.0  # added before every API answer
+    error_5xx_ratio: float = 0.0  # API calls answered 503 without acting
+    error_429_ratio: float = 0.0  # API calls answered 429 with Retry-After
+    retry_after: float = 1.0
+    webhook_delay: float = 0.0
+    max_image_bytes: int = 20 * 1024 * 1024
+    seed: int | None = None
+
+
+@dataclass
+class Project:
+    id: str
+    image_url: str
+    mask: Image.Image  # kept: a variation without mask_url reuses it
+    variations: int = 0
+
+
+@dataclass
+class SandboxGeneration:
+    id: str
+    project: Project
+    room_type: RoomType
+    variation_number: int
+    will_fail: bool
+    webhook: str | None
+    base_url: str
+    status: Status = Status.STARTING
+    images: list[bytes] = field(default_factory=list)
+    task: asyncio.Task | None = None
+
+
+class SandboxState:
+    def __init__(self, config: SandboxConfig):
+        self.config = config
+        self.rng = random.Random(config.seed)
+        self.credits: dict[str, int] = {config.user_id: config.credits}
+        self.projects: dict[str, Project] = {}
+        self.generations: dict[str, SandboxGeneration] = {}
+        self.calls: dict[str, int] = {"generate": 0, "generate-variation": 0, "get": 0}
+        self.webhook_deliveries: list[tuple[str, dict]] = []
+        self._fail_next = 0
+
+    def fail_next(self, count: int = 1) -> None:
+        """Make the next `count` generations end FAILED (deterministic tests and demos)."""
+        self._fail_next += count
+
+    def decide_failure(self) -> bool:
+        if self._fail_next:
+            self._fail_next -= 1
+            return True
+        return self.rng.random() < self.config.failure_ratio
+
+    def charge(self, user_id: str) -> int | None:
+        """Spend one photo; None when the account has none left."""
+        if self.credits.get(user_id, 0) <= 0:
+            return None
+        self.credits[user_id] -= 1
+        return self.credits[user_id]
+
+    def refund(self, user_id: str) -> None:
+        self.credits[user_id] = self.credits.get(user_id, 0) + 1
+
+    def new_project(self, image_url: str, mask: Image.Image) -> Project:
+        project = Project(id=str(uuid.uuid4()), image_url=image_url, mask=mask)
+        self.projects[project.id] = project
+        return project
+
+    def new_generation(
+        self,
+        project: Project,
+        room_type: RoomType,
+        webhook: str | None,
+        base_url: str,
+        *,
+        variation: bool,
+    ) -> SandboxGeneration:
+        if variation:
+            project.variations += 1
+        gen = SandboxGeneration(
+            id=str(uuid.uuid4()),
+            project=project,
+            room_type=room_type,
+            variation_number=project.variations,
+            will_fail=self.decide_failure(),
+            webhook=webhook,
+            base_url=base_url,
+        )
+        self.generations[gen.id] = gen
+        return gen
+
+    def public_state(self, gen: SandboxGeneration) -> dict:
+        body: dict = {"status": gen.status.value, "variationNumber": gen.variation_number}
+        if gen.status is Status.SUCCEEDED:
+            body["urls"] = [
+                f"{gen.base_url}/sandbox/results/{gen.id}/{i}.png" for i in range(len(gen.images))
+            ]
+        return body
+
+    async def close(self) -> None:
+        tasks = [g.task for g in self.generations.values() if g.task and not g.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,43 @@
+"""Shared fixtures: a running sandbox, an aiohttp session, an API client on loopback."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest_asyncio
+
+from bot.api.client import ExteriorClient
+from bot.sandbox.server import running_sandbox
+from bot.sandbox.state import SandboxConfig
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+@pytest_asyncio.fixture
+async def session():
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+@pytest_asyncio.fixture
+async def sandbox_config():
+    return SandboxConfig(starting_seconds=0.05, processing_seconds=0.2, seed=7)
+
+
+@pytest_asyncio.fixture
+async def sandbox(sandbox_config):
+    async with running_sandbox(sandbox_config) as sb:
+        yield sb
+
+
+@pytest_asyncio.fixture
+async def client(session, sandbox):
+    return ExteriorClient(
+        session,
+        base_url=sandbox.url,
+        api_key=sandbox.state.config.api_key,
+        user_id=sandbox.state.config.user_id,
+        read_timeout=10,
+        sleep=_no_sleep,
+    )
