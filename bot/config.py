@@ -50,9 +50,7 @@ class Settings:
         return not self.api_key
 
     def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
-        shown = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr
-        )
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         return f"Settings({shown}, api_key={'set' if self.api_key else 'unset'})"
 
 
@@ -82,7 +80,9 @@ def _url(env: Mapping[str, str], name: str, default: str | None = None) -> str |
     return value.rstrip("/") if value else None
 
 
-def load_settings(env: Mapping[str, str] | None = None, dotenv: str | Path | None = ".env") -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None, dotenv: str | Path | None = ".env"
+) -> Settings:
     """Build settings from `env` (default: os.environ over the `.env` file)."""
     if env is None:
         merged: dict[str, str] = {}
@@ -99,7 +99,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: str | Path | Non
         raise ConfigError(f"DISCORD_GUILD_ID must be a numeric server id, got {guild!r}")
     level = (_opt(env, "EXTERIOR_LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"EXTERIOR_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+        raise ConfigError(
+            f"EXTERIOR_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}"
+        )
     ratio = _number(env, "EXTERIOR_SANDBOX_FAILURE_RATIO", 0.0)
     if ratio > 1:
         raise ConfigError("EXTERIOR_SANDBOX_FAILURE_RATIO must be between 0 and 1")

@@ -31,6 +31,7 @@ class Status(enum.StrEnum):
     PENDING: intent written, API not called yet. UNKNOWN: we crashed (or the call was ambiguous)
     between writing the intent and learning the API's ids; the credit may or may not be spent.
     TIMED_OUT: our overall deadline passed; the API may still finish it.
+    REJECTED: the API refused the request before acting on it; no credit was spent.
     """
 
     PENDING = "PENDING"
@@ -40,6 +41,7 @@ class Status(enum.StrEnum):
     FAILED = "FAILED"
     TIMED_OUT = "TIMED_OUT"
     UNKNOWN = "UNKNOWN"
+    REJECTED = "REJECTED"
 
     @classmethod
     def parse_api(cls, value: object) -> Status:
@@ -70,6 +72,7 @@ _RANK = {
     Status.TIMED_OUT: 3,
     Status.SUCCEEDED: 4,
     Status.FAILED: 4,
+    Status.REJECTED: 4,
 }
 
 

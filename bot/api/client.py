@@ -75,7 +75,10 @@ class ExteriorClient:
         self._api_key = Secret(api_key)
         self.user_id = user_id
         self._timeout = aiohttp.ClientTimeout(
-            total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=read_timeout
+            total=None,
+            connect=connect_timeout,
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
         )
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base

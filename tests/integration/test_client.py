@@ -16,8 +16,13 @@ from tests.support.faulty_api import Answer, faulty_api
 
 KEY = "sk-live-very-secret-key-123"
 GEN = {"generation_id": "g-1", "remaining_photos": 9, "project_id": "p-1"}
-GEN_ARGS = dict(image_url="http://x/i.png", mask_url="http://x/m.png", room_type=RoomType.POOL,
-                width=64, height=48)
+GEN_ARGS = dict(
+    image_url="http://x/i.png",
+    mask_url="http://x/m.png",
+    room_type=RoomType.POOL,
+    width=64,
+    height=48,
+)
 
 
 @pytest_asyncio.fixture
@@ -38,8 +43,15 @@ async def client(api, sleeps):
 
     async with aiohttp.ClientSession() as session:
         yield ExteriorClient(
-            session, base_url=api.url, api_key=KEY, user_id="u-1", read_timeout=0.3,
-            connect_timeout=0.5, max_attempts=4, backoff_base=0.01, sleep=record,
+            session,
+            base_url=api.url,
+            api_key=KEY,
+            user_id="u-1",
+            read_timeout=0.3,
+            connect_timeout=0.5,
+            max_attempts=4,
+            backoff_base=0.01,
+            sleep=record,
         )
 
 
@@ -50,17 +62,27 @@ async def test_generate_sends_spec_fields_and_key(api, client):
     assert (result.generation_id, result.project_id, result.remaining_photos) == ("g-1", "p-1", 9)
     _, headers, body = api.requests[0]
     assert headers["x-api-key"] == KEY
-    assert body == {"user_id": "u-1", "image_url": "http://x/i.png", "mask_url": "http://x/m.png",
-                    "room_type": "POOL", "width": 64, "height": 48, "webhook": "http://cb/1"}
+    assert body == {
+        "user_id": "u-1",
+        "image_url": "http://x/i.png",
+        "mask_url": "http://x/m.png",
+        "room_type": "POOL",
+        "width": 64,
+        "height": 48,
+        "webhook": "http://cb/1",
+    }
 
 
 @pytest.mark.asyncio
 async def test_variation_and_get_parse(api, client):
     api.then("generate-variation", Answer(body={"generation_id": "g-2"}))
-    api.then("get", Answer(body={"status": "succeeded", "urls": ["http://r/0.png"],
-                                 "variationNumber": 2}))
-    var = await client.generate_variation(generation_id="g-1", original_url="http://x/i.png",
-                                          room_type=RoomType.TERRACE)
+    api.then(
+        "get",
+        Answer(body={"status": "succeeded", "urls": ["http://r/0.png"], "variationNumber": 2}),
+    )
+    var = await client.generate_variation(
+        generation_id="g-1", original_url="http://x/i.png", room_type=RoomType.TERRACE
+    )
     assert var.generation_id == "g-2"
     assert "mask_url" not in api.requests[0][2]
     state = await client.get("g-2")
@@ -142,16 +164,18 @@ async def test_generate_timeout_is_never_retried(api, client):
 async def test_variation_dropped_connection_is_never_retried(api, client):
     api.then("generate-variation", Answer(drop=True), Answer(body={"generation_id": "g"}))
     with pytest.raises(errors.ApiConnectionError) as info:
-        await client.generate_variation(generation_id="g-1", original_url="http://x/i.png",
-                                        room_type=RoomType.POOL)
+        await client.generate_variation(
+            generation_id="g-1", original_url="http://x/i.png", room_type=RoomType.POOL
+        )
     assert info.value.established
     assert api.count("generate-variation") == 1
 
 
 @pytest.mark.asyncio
 async def test_generate_429_is_retried_after_retry_after(api, client, sleeps):
-    api.then("generate", Answer(429, {"message": "slow down"}, {"Retry-After": "2"}),
-             Answer(body=GEN))
+    api.then(
+        "generate", Answer(429, {"message": "slow down"}, {"Retry-After": "2"}), Answer(body=GEN)
+    )
     result = await client.generate(**GEN_ARGS)
     assert result.generation_id == "g-1"
     assert api.count("generate") == 2
@@ -168,8 +192,15 @@ async def test_generate_retried_when_connection_never_established(sleeps):
         sleeps.append(seconds)
 
     async with aiohttp.ClientSession() as session:
-        client = ExteriorClient(session, base_url=f"http://127.0.0.1:{port}", api_key=KEY,
-                                user_id="u", max_attempts=3, backoff_base=0.01, sleep=record)
+        client = ExteriorClient(
+            session,
+            base_url=f"http://127.0.0.1:{port}",
+            api_key=KEY,
+            user_id="u",
+            max_attempts=3,
+            backoff_base=0.01,
+            sleep=record,
+        )
         with pytest.raises(errors.ApiConnectionError) as info:
             await client.generate(**GEN_ARGS)
     assert not info.value.established and info.value.certainly_not_acted

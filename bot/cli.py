@@ -1,0 +1,113 @@
+"""`exterior-bot`: the console entry point.
+
+Exit codes: 0 succeeded, 3 the generation FAILED (its credit refunded), 2 bad input or
+configuration, 1 anything else. Expected errors print one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot import __version__
+from bot.config import ConfigError, load_settings
+from bot.domain import RoomType
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    """An expected failure: `code` is the exit code, the message is shown as-is."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def _room_type(value: str) -> RoomType:
+    try:
+        return RoomType.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exterior-bot",
+        description="Turn a garden photo into a terrace, pool or pétanque court visualisation.",
+    )
+    parser.add_argument("--version", action="version", version=f"exterior-bot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="create a visualisation from a photo and a mask")
+    gen.add_argument("photo", metavar="PHOTO", help="photo: a jpg/png path or http(s) URL")
+    gen.add_argument("mask", metavar="MASK", help="mask: white where the new exterior goes")
+    gen.add_argument(
+        "--type", required=True, type=_room_type, dest="room_type", help="TERRACE, POOL or PETANQUE"
+    )
+    gen.add_argument("--out", type=Path, default=Path("results"), help="where to save results")
+    gen.add_argument("--no-wait", action="store_true", help="print the ids and return at once")
+
+    vary = sub.add_parser("vary", help="a variation of an earlier generation")
+    vary.add_argument("generation_id", metavar="GENERATION_ID")
+    vary.add_argument("--type", required=True, type=_room_type, dest="room_type")
+    vary.add_argument("--photo", help="the original photo, if its earlier URL no longer works")
+    vary.add_argument("--mask", help="a new mask (default: the previous generation's)")
+    vary.add_argument("--out", type=Path, default=Path("results"))
+    vary.add_argument("--no-wait", action="store_true")
+
+    status = sub.add_parser("status", help="the state of a generation")
+    status.add_argument("generation_id", metavar="GENERATION_ID")
+
+    sandbox = sub.add_parser("sandbox", help="run the local sandbox API")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--failure-ratio", type=float, default=None)
+    sandbox.add_argument("--processing-seconds", type=float, default=None)
+
+    sub.add_parser("doctor", help="check the configuration and what it reaches")
+    sub.add_parser("run", help="run the Discord bot")
+    return parser
+
+
+def _setup_logging(level: str, verbose: bool) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbose else getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # one line per SQL call otherwise
+    if not verbose:  # the CLI prints its own progress; keep library chatter out
+        for name in ("bot", "storage", "aiohttp", "discord"):
+            logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "run":
+        _setup_logging(settings.log_level, args.verbose)
+    else:
+        _setup_logging("WARNING", args.verbose)
+    from bot import commands  # heavy imports only once arguments are known
+
+    try:
+        return asyncio.run(commands.dispatch(args, settings))
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

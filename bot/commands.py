@@ -1,0 +1,276 @@
+"""What each CLI command does, on top of the same core (service, storage, tracker) as the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from bot.api import errors
+from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from bot.config import Settings
+from bot.core import Core, open_core
+from bot.domain import Generation, Kind, Origin, Status
+from bot.images import ImageError, open_image, prepare_pair
+from bot.inputs import download, is_url, read_input
+from bot.service import OutcomeUnknownError, RejectedError
+from bot.tracker import TrackerEvent
+
+CLI_ORIGIN = Origin(source="cli")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "sandbox":
+        from bot.sandbox.standalone import serve
+
+        return await serve(settings, args)
+    if args.command == "doctor":
+        from bot.doctor import doctor
+
+        return await doctor(settings)
+    if args.command == "run":
+        from bot.app import run_bot
+
+        return await run_bot(settings)
+    if settings.sandbox:
+        say("note: IACREA_API_KEY is not set; using the built-in sandbox API (results are fake)")
+    async with open_core(
+        settings, webhook_port=0 if not settings.public_url else None, resume=False
+    ) as core:
+        if args.command == "generate":
+            return await generate(core, args)
+        if args.command == "vary":
+            return await vary(core, args)
+        return await status(core, args)
+
+
+def _api_failure(exc: Exception) -> CliError:
+    if isinstance(exc, RejectedError):
+        code = (
+            EXIT_USAGE
+            if isinstance(exc.cause, errors.InvalidRequestError | errors.AuthenticationError)
+            else 1
+        )
+        return CliError(f"the API refused the request (no credit spent): {exc.cause}", code)
+    if isinstance(exc, OutcomeUnknownError):
+        return CliError(f"{exc}. Check later with: exterior-bot status {exc.generation.id}")
+    return CliError(str(exc))
+
+
+async def _image_urls(core: Core, photo: str, mask: str) -> tuple[str, str, int, int]:
+    """Validate both images and return URLs the API can fetch, with the photo's size."""
+    try:
+        photo_data = await read_input(core.session, photo, "photo")
+        mask_data = await read_input(core.session, mask, "mask")
+        pair = prepare_pair(photo_data, mask_data)
+    except ImageError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if pair.mask_resized:
+        say(f"note: the mask was resized to the photo's {pair.width}x{pair.height}")
+    if core.can_host_files:
+        kind = "jpeg" if pair.photo_format == "jpg" else "png"
+        return (
+            core.webhooks.host_file(pair.photo, f"photo.{pair.photo_format}", f"image/{kind}"),
+            core.webhooks.host_file(pair.mask, "mask.png", "image/png"),
+            pair.width,
+            pair.height,
+        )
+    if is_url(photo) and is_url(mask) and not (pair.mask_resized or pair.photo_changed):
+        return photo, mask, pair.width, pair.height
+    raise CliError(
+        f"the API at {core.settings.base_url} cannot fetch files from this machine. Pass "
+        "http(s) URLs, or set EXTERIOR_PUBLIC_URL to an address where this machine's port "
+        f"{core.settings.webhook_port} (EXTERIOR_WEBHOOK_PORT) is reachable.",
+        EXIT_USAGE,
+    )
+
+
+async def generate(core: Core, args: argparse.Namespace) -> int:
+    photo_url, mask_url, width, height = await _image_urls(core, args.photo, args.mask)
+    waiter = _Waiter(core)
+    say(f"submitting a {args.room_type.value} generation ({width}x{height})…")
+    try:
+        gen = await core.service.create(
+            photo_url=photo_url,
+            mask_url=mask_url,
+            width=width,
+            height=height,
+            room_type=args.room_type,
+            origin=CLI_ORIGIN,
+        )
+    except (RejectedError, OutcomeUnknownError) as exc:
+        raise _api_failure(exc) from None
+    return await _follow(core, waiter, gen, args)
+
+
+async def vary(core: Core, args: argparse.Namespace) -> int:
+    parent = await _find(core, args.generation_id)
+    if parent is None:
+        if not args.photo:
+            raise CliError(
+                f"generation {args.generation_id} is not in this database; pass --photo PHOTO",
+                EXIT_USAGE,
+            )
+        parent = Generation(
+            id=None,
+            kind=Kind.CREATE,
+            room_type=args.room_type,
+            status=Status.SUCCEEDED,
+            generation_id=args.generation_id,
+        )
+    original = await _original_url(core, parent, args.photo)
+    mask_url = None
+    if args.mask:
+        _, mask_url, _, _ = await _image_urls(core, args.photo or original, args.mask)
+    waiter = _Waiter(core)
+    say(f"submitting a {args.room_type.value} variation of {parent.generation_id}…")
+    try:
+        gen = await core.service.vary(
+            parent,
+            room_type=args.room_type,
+            original_url=original,
+            mask_url=mask_url,
+            origin=CLI_ORIGIN,
+        )
+    except (RejectedError, OutcomeUnknownError) as exc:
+        raise _api_failure(exc) from None
+    return await _follow(core, waiter, gen, args)
+
+
+async def _original_url(core: Core, parent: Generation, photo: str | None) -> str:
+    if photo:
+        try:
+            data = await read_input(core.session, photo, "photo")
+            image = open_image(data, "photo")
+        except ImageError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        if is_url(photo):
+            return photo
+        if not core.can_host_files:
+            raise CliError("--photo must be an http(s) URL without EXTERIOR_PUBLIC_URL", EXIT_USAGE)
+        return core.webhooks.host_file(
+            data, f"photo.{image.format.lower()}", f"image/{image.format}"
+        )
+    if parent.photo_url:
+        try:  # URLs this CLI hosted die with it; say so instead of failing at the API
+            await download(core.session, parent.photo_url, "original photo")
+            return parent.photo_url
+        except ImageError:
+            pass
+    raise CliError("the original photo's URL no longer works; pass --photo PHOTO", EXIT_USAGE)
+
+
+async def status(core: Core, args: argparse.Namespace) -> int:
+    gen = await _find(core, args.generation_id)
+    if gen is None:
+        try:
+            state = await core.client.get(args.generation_id)
+        except errors.NotFoundError:
+            raise CliError(f"unknown generation {args.generation_id}", EXIT_USAGE) from None
+        except errors.ApiError as exc:
+            raise CliError(str(exc)) from None
+        report = {
+            "generation_id": args.generation_id,
+            "project_id": None,
+            "remaining_photos": None,
+            "status": state.status.value,
+            "urls": state.urls,
+            "files": [],
+            "variation_number": state.variation_number,
+        }
+        print(json.dumps(report))
+        return EXIT_FAILED if state.status is Status.FAILED else EXIT_OK
+    if gen.generation_id and not gen.status.is_terminal and gen.status is not Status.UNKNOWN:
+        gen = await core.service.refresh(gen)
+    print(json.dumps(_report(gen, [])))
+    if gen.error:
+        say(f"note: {gen.error}")
+    return EXIT_FAILED if gen.status is Status.FAILED else EXIT_OK
+
+
+async def _find(core: Core, ident: str) -> Generation | None:
+    gen = await core.generations.by_generation_id(ident)
+    if gen is None and ident.isdigit():
+        gen = await core.generations.get(int(ident))
+    return gen
+
+
+class _Waiter:
+    """Collects tracker events for the generations this command submits."""
+
+    def __init__(self, core: Core):
+        self.queue: asyncio.Queue[TrackerEvent] = asyncio.Queue()
+        core.tracker.subscribe(self.queue.put)
+
+
+async def _follow(core: Core, waiter: _Waiter, gen: Generation, args) -> int:
+    if args.no_wait:
+        if core.sandbox is not None:
+            say(
+                "note: the built-in sandbox stops with this command; to follow a generation "
+                "later, run `exterior-bot sandbox` and point IACREA_BASE_URL at it"
+            )
+        print(json.dumps(_report(gen, [])))
+        return EXIT_OK
+    started = time.monotonic()
+    say(f"generation {gen.generation_id} accepted; {gen.remaining_photos} photos left")
+    while True:
+        event = await waiter.queue.get()
+        if event.generation.id != gen.id:
+            continue
+        gen = event.generation
+        elapsed = time.monotonic() - started
+        if event.kind == "status":
+            say(f"  {gen.status.value.lower()}… ({elapsed:.0f} s)")
+            continue
+        break
+    if gen.status is Status.TIMED_OUT:
+        print(json.dumps(_report(gen, [])))
+        raise CliError(
+            f"no result after {core.settings.deadline_seconds:.0f} s; check later with "
+            f"`exterior-bot status {gen.generation_id}`"
+        )
+    if gen.status is Status.FAILED:
+        say(f"generation FAILED after {elapsed:.1f} s; the photo credit was refunded")
+        print(json.dumps(_report(gen, [])))
+        return EXIT_FAILED
+    files = await _save(core, gen, args.out)
+    say(f"SUCCEEDED in {elapsed:.1f} s; saved {', '.join(files)}")
+    print(json.dumps(_report(gen, files)))
+    return EXIT_OK
+
+
+async def _save(core: Core, gen: Generation, out: Path) -> list[str]:
+    await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
+    files = []
+    for index, url in enumerate(gen.result_urls):
+        try:
+            data = await download(core.session, url, "result", max_bytes=64 * 1024 * 1024)
+        except ImageError as exc:
+            raise CliError(f"{exc} ({url})") from None
+        suffix = ".jpg" if data[:3] == b"\xff\xd8\xff" else ".png"
+        path = out / f"{gen.generation_id}-{index}{suffix}"
+        await asyncio.to_thread(path.write_bytes, data)
+        files.append(str(path))
+    return files
+
+
+def _report(gen: Generation, files: list[str]) -> dict:
+    return {
+        "generation_id": gen.generation_id,
+        "project_id": gen.project_id,
+        "remaining_photos": gen.remaining_photos,
+        "status": gen.status.value,
+        "urls": gen.result_urls,
+        "files": files,
+        "variation_number": gen.variation_number,
+        "id": gen.id,
+        "refunded": gen.status is Status.FAILED,
+    }

@@ -1,0 +1,115 @@
+"""The composition root shared by the CLI and the Discord bot.
+
+It owns the one aiohttp session, the one database, the API client (or an in-process sandbox when
+no API key is set), the tracker and the webhook server, and closes them in reverse order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.api.client import ExteriorClient
+from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.sandbox.server import RunningSandbox, running_sandbox
+from bot.sandbox.state import SandboxConfig
+from bot.schedule import PollPolicy
+from bot.service import ExteriorService
+from bot.tracker import GenerationTracker
+from bot.webhooks import WebhookServer
+from storage import Database, GenerationRepository, UsageRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    settings: Settings
+    session: aiohttp.ClientSession
+    db: Database
+    client: ExteriorClient
+    generations: GenerationRepository
+    usage: UsageRepository
+    tracker: GenerationTracker
+    webhooks: WebhookServer
+    service: ExteriorService
+    sandbox: RunningSandbox | None
+
+    @property
+    def can_host_files(self) -> bool:
+        """Whether the API can fetch files we host: a public URL, or a sandbox on loopback."""
+        return bool(self.settings.public_url) or self.sandbox is not None
+
+
+def sandbox_config(settings: Settings) -> SandboxConfig:
+    return SandboxConfig(
+        api_key=SANDBOX_API_KEY,
+        user_id=SANDBOX_USER_ID,
+        starting_seconds=settings.sandbox_starting_seconds,
+        processing_seconds=settings.sandbox_processing_seconds,
+        failure_ratio=settings.sandbox_failure_ratio,
+    )
+
+
+@asynccontextmanager
+async def open_core(
+    settings: Settings, *, webhook_port: int | None = None, resume: bool = True
+) -> AsyncIterator[Core]:
+    """Start everything; `webhook_port=0` picks a free port (CLI, tests)."""
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        db = await Database.open(settings.db_path)
+        stack.push_async_callback(db.close)
+        sandbox = None
+        base_url, key, user = settings.base_url, settings.api_key, settings.user_id
+        if settings.sandbox:
+            sandbox = await stack.enter_async_context(running_sandbox(sandbox_config(settings)))
+            base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
+        client = ExteriorClient(
+            session,
+            base_url=base_url,
+            api_key=key or "",
+            user_id=user or "",
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+        )
+        generations, usage = GenerationRepository(db), UsageRepository(db)
+        # The sandbox runs on loopback, so it can always call our local webhook server.
+        webhooks_on = bool(settings.public_url) or sandbox is not None
+        policy = PollPolicy(
+            first_delay=settings.poll_first_delay,
+            max_interval=settings.poll_max_interval,
+            webhook_grace=PollPolicy.webhook_grace if settings.public_url else 30.0,
+        )
+        tracker = GenerationTracker(
+            client,
+            generations,
+            policy=policy,
+            deadline=settings.deadline_seconds,
+            webhooks=webhooks_on,
+        )
+        webhooks = WebhookServer(
+            tracker,
+            generations,
+            host=settings.webhook_host if settings.public_url else "127.0.0.1",
+            port=settings.webhook_port if webhook_port is None else webhook_port,
+            public_url=settings.public_url,
+        )
+        await webhooks.start()
+        stack.push_async_callback(webhooks.stop)
+        service = ExteriorService(
+            client,
+            generations,
+            usage,
+            tracker,
+            callback_url=webhooks.callback_url if webhooks_on else None,
+        )
+        await tracker.start(resume=resume)
+        stack.push_async_callback(tracker.stop)
+        yield Core(
+            settings, session, db, client, generations, usage, tracker, webhooks, service, sandbox
+        )

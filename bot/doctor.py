@@ -1,0 +1,81 @@
+"""`exterior-bot doctor`: checks the configuration and what it reaches, one line per check."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import aiohttp
+
+from bot.api import errors
+from bot.config import Settings
+from bot.core import open_core
+from storage import StorageError
+
+OK, BAD = "ok  ", "FAIL"
+
+
+def _line(status: str, text: str) -> None:
+    print(f"[{status}] {text}", file=sys.stderr, flush=True)
+
+
+async def doctor(settings: Settings) -> int:
+    problems = 0
+    if settings.sandbox:
+        _line(OK, "IACREA_API_KEY not set: using the built-in sandbox API (results are fake)")
+    else:
+        _line(OK, f"API {settings.base_url} as user {settings.user_id}")
+    try:
+        async with open_core(
+            settings, webhook_port=None if settings.public_url else 0, resume=False
+        ) as core:
+            _line(OK, f"database {settings.db_path} (schema {await core.db.user_version()})")
+            problems += await _check_api(core)
+            problems += await _check_public_url(core)
+    except StorageError as exc:
+        _line(BAD, f"database {settings.db_path}: {exc}")
+        return 1
+    except OSError as exc:
+        _line(BAD, f"cannot start: {exc}")
+        return 1
+    if settings.discord_token:
+        _line(OK, "DISCORD_TOKEN is set (checked when the bot logs in)")
+    else:
+        _line(BAD, "DISCORD_TOKEN is not set: `exterior-bot run` needs it (CLI commands do not)")
+        problems += 1
+    _line(OK if not problems else BAD, "all good" if not problems else f"{problems} problem(s)")
+    return 0 if not problems else 1
+
+
+async def _check_api(core) -> int:
+    try:
+        await core.client.get(str(uuid.uuid4()))
+    except (errors.NotFoundError, errors.InvalidRequestError):
+        _line(OK, "API reachable and the key accepted")
+        return 0
+    except errors.AuthenticationError as exc:
+        _line(BAD, f"API refused IACREA_API_KEY / IACREA_USER_ID ({exc.api_message or exc})")
+        return 1
+    except errors.ApiError as exc:
+        _line(BAD, f"API not usable: {exc}")
+        return 1
+    _line(OK, "API reachable")
+    return 0
+
+
+async def _check_public_url(core) -> int:
+    url = core.settings.public_url
+    if not url:
+        mode = "webhooks on loopback" if core.sandbox else "polling (no webhooks)"
+        _line(OK, f"EXTERIOR_PUBLIC_URL not set: {mode}")
+        return 0
+    # Our webhook server now listens on EXTERIOR_WEBHOOK_PORT: this proves the public URL
+    # really leads to it (a proxy or port mapping in between).
+    try:
+        async with core.session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=10)) as r:
+            ok = r.status == 200
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        _line(BAD, f"EXTERIOR_PUBLIC_URL {url} is not reachable ({type(exc).__name__})")
+        return 1
+    _line(OK if ok else BAD, f"EXTERIOR_PUBLIC_URL {url}/healthz answered")
+    return 0 if ok else 1

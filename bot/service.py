@@ -1,0 +1,228 @@
+"""Use cases shared by the Discord cogs and the CLI: create, vary, refresh, history, credits.
+
+The credit rule lives here: the intent is written before a paid call; a refusal the API certainly
+did not act on is REJECTED (no credit spent); an ambiguous failure is UNKNOWN and never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.api import errors
+from bot.api.client import ExteriorClient
+from bot.domain import Generation, Kind, Origin, RoomType, Status
+from bot.tracker import GenerationTracker
+from bot.webhooks import new_secret
+from storage import GenerationRepository, UsageRepository
+
+log = logging.getLogger(__name__)
+
+
+class OutcomeUnknownError(Exception):
+    """The paid call failed ambiguously: the API may have started it (and spent a credit)."""
+
+    def __init__(self, generation: Generation, cause: errors.ApiError):
+        super().__init__(
+            f"generation {generation.id}: the API did not confirm the request ({cause}); "
+            "it was not retried, to avoid spending a second credit"
+        )
+        self.generation = generation
+        self.cause = cause
+
+
+class RejectedError(Exception):
+    """The API refused the request before acting on it: no credit was spent."""
+
+    def __init__(self, generation: Generation, cause: errors.ApiError):
+        super().__init__(str(cause))
+        self.generation = generation
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class Spend:
+    today: int
+    month: int
+    remaining_photos: int | None
+
+
+class ExteriorService:
+    def __init__(
+        self,
+        client: ExteriorClient,
+        generations: GenerationRepository,
+        usage: UsageRepository,
+        tracker: GenerationTracker,
+        *,
+        callback_url: Callable[[int, str], str] | None = None,
+    ):
+        self.client = client
+        self.generations = generations
+        self.usage = usage
+        self.tracker = tracker
+        self.callback_url = callback_url
+
+    async def create(
+        self,
+        *,
+        photo_url: str,
+        mask_url: str,
+        width: int,
+        height: int,
+        room_type: RoomType,
+        origin: Origin,
+        request_key: str | None = None,
+        source: tuple[int, int] | None = None,
+    ) -> Generation:
+        gen = await self._intent(
+            Generation(
+                id=None,
+                kind=Kind.CREATE,
+                room_type=room_type,
+                status=Status.PENDING,
+                origin=origin,
+                photo_url=photo_url,
+                mask_url=mask_url,
+                width=width,
+                height=height,
+                source_channel_id=source[0] if source else None,
+                source_message_id=source[1] if source else None,
+            ),
+            request_key,
+        )
+        async with self._paid_call(gen):
+            result = await self.client.generate(
+                image_url=photo_url,
+                mask_url=mask_url,
+                room_type=room_type,
+                width=width,
+                height=height,
+                webhook=self._webhook(gen),
+            )
+        return await self._submitted(
+            gen, result.generation_id, result.project_id, result.remaining_photos
+        )
+
+    async def vary(
+        self,
+        parent: Generation,
+        *,
+        room_type: RoomType,
+        original_url: str,
+        origin: Origin,
+        mask_url: str | None = None,
+        request_key: str | None = None,
+        source: tuple[int, int] | None = None,
+    ) -> Generation:
+        if not parent.generation_id:
+            raise ValueError(f"generation {parent.id} was never accepted by the API")
+        gen = await self._intent(
+            Generation(
+                id=None,
+                kind=Kind.VARIATION,
+                room_type=room_type,
+                status=Status.PENDING,
+                origin=origin,
+                parent_id=parent.id,
+                project_id=parent.project_id,
+                photo_url=original_url,
+                mask_url=mask_url or parent.mask_url,
+                width=parent.width,
+                height=parent.height,
+                source_channel_id=source[0] if source else parent.source_channel_id,
+                source_message_id=source[1] if source else parent.source_message_id,
+            ),
+            request_key,
+        )
+        async with self._paid_call(gen):
+            result = await self.client.generate_variation(
+                generation_id=parent.generation_id,
+                original_url=original_url,
+                room_type=room_type,
+                mask_url=mask_url,
+                webhook=self._webhook(gen),
+            )
+        return await self._submitted(gen, result.generation_id, parent.project_id, None)
+
+    async def refresh(self, gen: Generation) -> Generation:
+        """Ask the API now (status command; TIMED_OUT generations stay checkable)."""
+        if not gen.generation_id:
+            return gen
+        return await self.tracker.check_now(gen)
+
+    async def recover(self) -> list[Generation]:
+        """At start: intents left PENDING by a crash become UNKNOWN and are reported."""
+        lost = await self.generations.recover_interrupted(older_than=timedelta(minutes=2))
+        for gen in lost:
+            log.error(
+                "generation %s (%s, %s) was interrupted before the API answered: outcome "
+                "unknown, a credit may have been spent; not retried",
+                gen.id,
+                gen.kind,
+                gen.room_type,
+            )
+        return lost
+
+    async def spend(self, guild_id: int | None) -> Spend:
+        today = datetime.now(UTC).date()
+        month_start = today.replace(day=1)
+        return Spend(
+            today=await self.usage.spent(guild_id, today, today),
+            month=await self.usage.spent(guild_id, month_start, today),
+            remaining_photos=await self.usage.latest_remaining_photos(),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    async def _intent(self, gen: Generation, request_key: str | None) -> Generation:
+        if self.callback_url:
+            gen.webhook_secret = new_secret()
+        return await self.generations.create_intent(gen, request_key)
+
+    def _webhook(self, gen: Generation) -> str | None:
+        if self.callback_url and gen.webhook_secret:
+            return self.callback_url(gen.id, gen.webhook_secret)
+        return None
+
+    def _paid_call(self, gen: Generation):
+        return _PaidCall(self.generations, gen)
+
+    async def _submitted(
+        self, gen: Generation, api_id: str, project_id: str | None, remaining: int | None
+    ) -> Generation:
+        first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
+        gen = await self.generations.mark_submitted(
+            gen.id,
+            generation_id=api_id,
+            project_id=project_id,
+            remaining_photos=remaining,
+            next_check_at=first,
+        )
+        await self.tracker.track(gen)
+        log.info("generation %s submitted as %s (%s %s)", gen.id, api_id, gen.kind, gen.room_type)
+        return gen
+
+
+class _PaidCall:
+    """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row."""
+
+    def __init__(self, repo: GenerationRepository, gen: Generation):
+        self.repo, self.gen = repo, gen
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, kind, exc, tb) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, errors.ApiError) and exc.certainly_not_acted:
+            self.gen = await self.repo.mark_rejected(self.gen.id, str(exc))
+            raise RejectedError(self.gen, exc) from exc
+        cause = exc if isinstance(exc, errors.ApiError) else errors.ApiError(repr(exc))
+        self.gen = await self.repo.mark_unknown(self.gen.id, f"no confirmation: {cause}")
+        if isinstance(exc, errors.ApiError):
+            raise OutcomeUnknownError(self.gen, exc) from exc
+        return False  # cancellation and bugs propagate, the row already says UNKNOWN

@@ -1,0 +1,255 @@
+"""`GenerationTracker`: follows every pending generation to its end.
+
+One supervisor task wakes at the earliest next-check time, asks the API (`get`), persists the
+observation monotonically and emits events. A webhook callback is only a hint that makes a check
+immediate. Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.api import errors
+from bot.api.client import ExteriorClient
+from bot.domain import Generation, Kind, RoomType, Status
+from bot.schedule import PollPolicy
+from storage import GenerationRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrackerEvent:
+    kind: str  # "status" (still running), "finished" (SUCCEEDED/FAILED) or "timed_out"
+    generation: Generation
+    previous: Status
+
+
+Subscriber = Callable[[TrackerEvent], Awaitable[None]]
+
+
+def _ts(value: datetime | None, default: float) -> float:
+    return value.timestamp() if value else default
+
+
+class GenerationTracker:
+    def __init__(
+        self,
+        client: ExteriorClient,
+        repo: GenerationRepository,
+        *,
+        policy: PollPolicy | None = None,
+        deadline: float = 1800.0,
+        webhooks: bool = False,
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ):
+        self.client = client
+        self.repo = repo
+        self.policy = policy or PollPolicy()
+        self.deadline = deadline
+        self.webhooks = webhooks
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._due: dict[int, float] = {}  # row id -> unix time of the next check
+        self._known: dict[int, Generation] = {}
+        self._by_api_id: dict[str, int] = {}
+        self._early_hints: dict[int, float] = {}
+        self._history: dict[tuple[RoomType, Kind], list[float]] = {}
+        self._subscribers: list[Subscriber] = []
+        self._wake = asyncio.Event()
+        self._limit = asyncio.Semaphore(concurrency)
+        self._supervisor: asyncio.Task | None = None
+        self._deliveries: set[asyncio.Task] = set()
+        self.gets = 0  # `get` calls made by this tracker (tests and benchmarks read it)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> None:
+        self._subscribers.append(callback)
+
+    async def start(self, *, resume: bool = True) -> int:
+        """Resume every unfinished generation from the database; returns how many."""
+        resumed = await self.repo.pending() if resume else []
+        for gen in resumed:
+            self._schedule(gen, gen.next_check_at.timestamp() if gen.next_check_at else 0.0)
+        self._supervisor = asyncio.create_task(self._run(), name="generation-tracker")
+        if resumed:
+            log.info("tracker resumed %d unfinished generation(s)", len(resumed))
+        return len(resumed)
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._supervisor, *self._deliveries) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._supervisor = None
+
+    async def drain(self) -> None:
+        """Wait until events already emitted have been delivered (tests, CLI)."""
+        while self._deliveries:
+            await asyncio.gather(*self._deliveries, return_exceptions=True)
+
+    @property
+    def tracked(self) -> int:
+        return len(self._due)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    async def track(self, gen: Generation) -> None:
+        """Follow a freshly submitted generation (its next_check_at is already persisted)."""
+        if gen.next_check_at is None:
+            gen.next_check_at = datetime.fromtimestamp(await self.first_check_at(gen), UTC)
+        self._schedule(gen, gen.next_check_at.timestamp())
+
+    async def first_check_at(self, gen: Generation) -> float:
+        history = await self._durations(gen.room_type, gen.kind)
+        created = _ts(gen.created_at, self._clock())
+        delay = self.policy.next_delay(
+            max(0.0, self._clock() - created),
+            history,
+            first=True,
+            webhook=self.webhooks,
+            rng=self._rng,
+        )
+        return self._clock() + delay
+
+    def hint(self, generation_id: str) -> bool:
+        """A callback said this generation ended: check it now. False if we do not follow it."""
+        row_id = self._by_api_id.get(generation_id)
+        return row_id is not None and self.hint_row(row_id)
+
+    def hint_row(self, row_id: int) -> bool:
+        if row_id not in self._due:
+            if row_id not in self._known:
+                # The callback may beat our own record of the API's answer: remember it briefly.
+                self._early_hints[row_id] = self._clock()
+            return False
+        self._due[row_id] = self._clock()
+        self._wake.set()
+        return True
+
+    async def check_now(self, gen: Generation) -> Generation:
+        """Ask the API once, persist and emit as usual (status command, TIMED_OUT ones)."""
+        self._known[gen.id] = gen
+        return await self._check(gen.id)
+
+    # -- the supervisor ----------------------------------------------------------------------
+
+    def _schedule(self, gen: Generation, when: float) -> None:
+        self._known[gen.id] = gen
+        if gen.generation_id:
+            self._by_api_id[gen.generation_id] = gen.id
+        if self._early_hints.pop(gen.id, None) is not None:
+            when = self._clock()
+        self._due[gen.id] = when
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self._clock()
+            due = [row for row, when in self._due.items() if when <= now]
+            if not due:
+                wait = min(self._due.values(), default=now + 3600) - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, wait))
+                continue
+            for row in due:
+                self._due.pop(row, None)
+            await asyncio.gather(*(self._guarded_check(row) for row in due))
+
+    async def _guarded_check(self, row: int) -> None:
+        async with self._limit:
+            try:
+                await self._check(row)
+            except Exception:  # one bad generation must not stop the others
+                log.exception("check of generation %s failed; retrying later", row)
+                self._due[row] = self._clock() + self.policy.max_interval
+
+    async def _check(self, row: int) -> Generation:
+        gen = self._known[row]
+        previous = gen.status
+        now = self._clock()
+        try:
+            self.gets += 1
+            state = await self.client.get(gen.generation_id)
+        except errors.ApiError as exc:
+            log.warning("get for generation %s (%s) failed: %s", row, gen.generation_id, exc)
+            state = None
+        now = self._clock()
+        elapsed = now - _ts(gen.created_at, now)
+        if state is None:
+            if elapsed >= self.deadline and not gen.status.is_terminal:
+                return await self._time_out(gen, previous)
+            self._due[row] = now + self.policy.cold_interval(elapsed)
+            return gen
+        nxt = None
+        if not state.status.is_terminal and elapsed < self.deadline:
+            history = await self._durations(gen.room_type, gen.kind)
+            delay = self.policy.next_delay(elapsed, history, webhook=self.webhooks, rng=self._rng)
+            nxt = min(now + delay, _ts(gen.created_at, now) + self.deadline)
+        gen, finished = await self.repo.record_check(
+            row,
+            status=state.status,
+            next_check_at=nxt,
+            result_urls=state.urls or None,
+            variation_number=state.variation_number,
+        )
+        self._known[row] = gen
+        if finished:
+            self._history.pop((gen.room_type, gen.kind), None)
+            self._forget(row)
+            self._emit(TrackerEvent("finished", gen, previous))
+        elif gen.status.is_terminal:
+            self._forget(row)  # someone else already finished it
+        elif nxt is None:
+            return await self._time_out(gen, previous)
+        else:
+            self._due[row] = nxt
+            if gen.status is not previous:
+                self._emit(TrackerEvent("status", gen, previous))
+        return gen
+
+    async def _time_out(self, gen: Generation, previous: Status) -> Generation:
+        gen = await self.repo.mark_timed_out(gen.id)
+        self._forget(gen.id)
+        if gen.status is Status.TIMED_OUT and previous is not Status.TIMED_OUT:
+            log.warning("generation %s timed out after %.0f s", gen.id, self.deadline)
+            self._emit(TrackerEvent("timed_out", gen, previous))
+        return gen
+
+    def _forget(self, row: int) -> None:
+        self._due.pop(row, None)
+        gen = self._known.pop(row, None)
+        if gen and gen.generation_id:
+            self._by_api_id.pop(gen.generation_id, None)
+
+    async def _durations(self, room_type: RoomType, kind: Kind) -> list[float]:
+        key = (room_type, kind)
+        if key not in self._history:
+            self._history[key] = await self.repo.recent_durations(room_type, kind)
+        return self._history[key]
+
+    def _emit(self, event: TrackerEvent) -> None:
+        for callback in self._subscribers:
+            task = asyncio.create_task(self._deliver(callback, event))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
+
+    @staticmethod
+    async def _deliver(callback: Subscriber, event: TrackerEvent) -> None:
+        try:
+            await callback(event)
+        except Exception:
+            log.exception(
+                "subscriber failed on %s event of generation %s", event.kind, event.generation.id
+            )

@@ -1,0 +1,201 @@
+"""`exterior-bot` end to end: the installed console script in a subprocess, against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.sandbox.server import running_sandbox
+from bot.sandbox.state import SandboxConfig
+from tests.support.files import file_server, mask, photo, png_bytes
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
+FAST = {"EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05", "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("IACREA_", "EXTERIOR_", "DISCORD_"))
+    }
+    clean.update({"EXTERIOR_DB_PATH": str(tmp_path / "cli.sqlite3"), **FAST, **(env or {})})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=clean,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode, out.decode(), err.decode()
+
+
+def example_pair(tmp_path: Path) -> tuple[str, str]:
+    shutil.copy(EXAMPLES / "camera.png", tmp_path / "photo.png")
+    shutil.copy(EXAMPLES / "camera-mask.png", tmp_path / "mask.png")
+    return str(tmp_path / "photo.png"), str(tmp_path / "mask.png")
+
+
+@pytest.mark.asyncio
+async def test_generate_on_the_embedded_sandbox(tmp_path):
+    photo_path, mask_path = example_pair(tmp_path)
+    code, out, err = await cli(
+        tmp_path, "generate", photo_path, mask_path, "--type", "pool", "--out", "shots"
+    )
+    assert code == 0, err
+    assert "sandbox" in err and "Traceback" not in err
+    report = json.loads(out)
+    assert set(report) >= {
+        "generation_id",
+        "project_id",
+        "remaining_photos",
+        "status",
+        "urls",
+        "files",
+        "variation_number",
+    }
+    assert report["status"] == "SUCCEEDED" and report["remaining_photos"] == 99
+    saved = tmp_path / report["files"][0]
+    assert saved.parent.name == "shots"
+    with Image.open(saved) as result, Image.open(EXAMPLES / "camera.png") as original:
+        assert result.size == original.size
+        # the masked lawn became water: blue dominates there
+        r, _g, b = result.convert("RGB").getpixel((460, 400))
+        assert b > r + 30
+
+    code, out, err = await cli(tmp_path, "status", report["generation_id"])
+    assert code == 0, err
+    assert json.loads(out)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.asyncio
+async def test_failed_generation_exits_3_and_says_refunded(tmp_path):
+    photo_path, mask_path = example_pair(tmp_path)
+    code, out, err = await cli(
+        tmp_path,
+        "generate",
+        photo_path,
+        mask_path,
+        "--type",
+        "TERRACE",
+        env={"EXTERIOR_SANDBOX_FAILURE_RATIO": "1"},
+    )
+    assert code == 3
+    assert "refunded" in err and "Traceback" not in err
+    assert json.loads(out)["status"] == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        (["generate", "missing.png", "mask.png", "--type", "POOL"], {}, "does not exist"),
+        (["generate", "photo.png", "blank.png", "--type", "POOL"], {}, "mask is empty"),
+        (["generate", "photo.png", "tall.png", "--type", "POOL"], {}, "same size"),
+        (["generate", "photo.png", "notes.txt", "--type", "POOL"], {}, "JPG or PNG"),
+        (["generate", "photo.png", "mask.png", "--type", "GARAGE"], {}, "unknown room type"),
+        (
+            ["generate", "photo.png", "mask.png", "--type", "POOL"],
+            {"IACREA_API_KEY": "k"},
+            "IACREA_USER_ID",
+        ),
+        (
+            ["generate", "photo.png", "mask.png", "--type", "POOL"],
+            {"IACREA_API_KEY": "k", "IACREA_USER_ID": "u"},
+            "EXTERIOR_PUBLIC_URL",
+        ),
+    ],
+)
+@pytest.mark.asyncio
+async def test_bad_input_or_configuration_exits_2(tmp_path, args, env, words):
+    example_pair(tmp_path)
+    (tmp_path / "notes.txt").write_text("hello")
+    Image.new("L", (512, 512), 0).save(tmp_path / "blank.png")
+    mask((100, 300)).save(tmp_path / "tall.png")
+    code, _, err = await cli(tmp_path, *args, env=env)
+    assert code == 2, err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.asyncio
+async def test_unreachable_api_exits_1_without_traceback(tmp_path):
+    async with file_server() as files:
+        photo_url = files.add("p.png", png_bytes(photo((96, 64))))
+        mask_url = files.add("m.png", png_bytes(mask((96, 64))))
+        code, _, err = await cli(
+            tmp_path,
+            "generate",
+            photo_url,
+            mask_url,
+            "--type",
+            "POOL",
+            env={
+                "IACREA_API_KEY": "secret-key-xyz",
+                "IACREA_USER_ID": "u",
+                "IACREA_BASE_URL": f"http://127.0.0.1:{free_port()}",
+            },
+        )
+    assert code == 1
+    assert "cannot connect" in err and "no credit spent" in err
+    assert "Traceback" not in err and "secret-key-xyz" not in err
+
+
+@pytest.mark.asyncio
+async def test_generate_vary_and_status_against_a_remote_api(tmp_path):
+    """A standalone API (the sandbox) plus EXTERIOR_PUBLIC_URL: local files served to it."""
+    photo_path, mask_path = example_pair(tmp_path)
+    config = SandboxConfig(starting_seconds=0.05, processing_seconds=0.3)
+    async with running_sandbox(config) as sandbox:
+        port = free_port()
+        env = {
+            "IACREA_API_KEY": config.api_key,
+            "IACREA_USER_ID": config.user_id,
+            "IACREA_BASE_URL": sandbox.url,
+            "EXTERIOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "EXTERIOR_WEBHOOK_PORT": str(port),
+            "EXTERIOR_WEBHOOK_HOST": "127.0.0.1",
+        }
+        code, out, err = await cli(
+            tmp_path, "generate", photo_path, mask_path, "--type", "TERRACE", env=env
+        )
+        assert code == 0, err
+        assert "sandbox" not in err.split("\n")[0]
+        first = json.loads(out)
+        code, out, err = await cli(
+            tmp_path,
+            "vary",
+            first["generation_id"],
+            "--type",
+            "PETANQUE",
+            "--photo",
+            photo_path,
+            env=env,
+        )
+        assert code == 0, err
+        varied = json.loads(out)
+        assert varied["variation_number"] == 1 and varied["project_id"] == first["project_id"]
+        assert sandbox.state.calls["generate"] == 1
+        assert sandbox.state.calls["generate-variation"] == 1
+        # webhooks reached us, so the tracker needed at most one `get` per generation
+        assert sandbox.state.calls["get"] <= 2
+        code, out, _ = await cli(tmp_path, "status", varied["generation_id"], env=env)
+        assert code == 0 and json.loads(out)["status"] == "SUCCEEDED"
+        code, _, err = await cli(tmp_path, "status", "no-such-generation", env=env)
+        assert code == 2 and "unknown generation" in err
