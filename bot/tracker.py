@@ -120,12 +120,16 @@ class GenerationTracker:
             webhook=self.webhooks,
             rng=self._rng,
         )
-        return self._clock() + delay
+        return min(self._clock() + delay, created + self.deadline)
 
     def hint(self, generation_id: str) -> bool:
         """A callback said this generation ended: check it now. False if we do not follow it."""
         row_id = self._by_api_id.get(generation_id)
         return row_id is not None and self.hint_row(row_id)
+
+    def recheck(self, gen: Generation) -> None:
+        """Check a generation we stopped following (TIMED_OUT) once more, now."""
+        self._schedule(gen, self._clock())
 
     def hint_row(self, row_id: int) -> bool:
         if row_id not in self._due:
@@ -161,7 +165,8 @@ class GenerationTracker:
             if not due:
                 wait = min(self._due.values(), default=now + 3600) - now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, wait))
+                    async with asyncio.timeout(max(0.0, wait)):
+                        await self._wake.wait()
                 continue
             for row in due:
                 self._due.pop(row, None)
@@ -223,7 +228,7 @@ class GenerationTracker:
         gen = await self.repo.mark_timed_out(gen.id)
         self._forget(gen.id)
         if gen.status is Status.TIMED_OUT and previous is not Status.TIMED_OUT:
-            log.warning("generation %s timed out after %.0f s", gen.id, self.deadline)
+            log.warning("generation %s timed out after %g s", gen.id, self.deadline)
             self._emit(TrackerEvent("timed_out", gen, previous))
         return gen
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.domain import Status
 from bot.tracker import GenerationTracker
 from storage import GenerationRepository
 
@@ -106,8 +107,10 @@ class WebhookServer:
             log.info("ignored callback on an unknown path")
             raise web.HTTPNotFound()
         # The body is not trusted; only the fact that this generation's callback came matters.
-        followed = not gen.status.is_terminal and self.tracker.hint_row(gen.id)
-        log.debug("callback for generation %s (%s)", gen.id, "hint" if followed else "ignored")
+        if gen.status is Status.TIMED_OUT:
+            self.tracker.recheck(gen)  # we gave up waiting, the API did not
+        elif not gen.status.is_terminal:
+            self.tracker.hint_row(gen.id)
         return web.json_response({"ok": True})
 
     async def _file(self, request: web.Request) -> web.Response:

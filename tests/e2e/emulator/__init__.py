@@ -1,0 +1,35 @@
+"""A Discord API + gateway emulator that the unmodified discord.py client connects to.
+
+Writing an end-to-end test (fixtures in ``tests/e2e/conftest.py``)::
+
+    @pytest.mark.asyncio
+    async def test_hello(emulator, bot_runner):
+        bot = commands.Bot(command_prefix="!", intents=discord.Intents.default(),
+                           guild_ready_timeout=0.1)
+
+        @bot.tree.command()
+        async def hello(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("hi")
+
+        await bot_runner.start(bot)                        # login + gateway + on_ready
+        handle = await emulator.slash_command("hello")     # INTERACTION_CREATE over the gateway
+        ack = await handle.wait_ack()                       # the callback the bot sent
+        assert ack.type == 4 and handle.original["content"] == "hi"
+        assert emulator.messages_in(emulator.channel)[-1]["content"] == "hi"
+
+``emulator`` is started on 127.0.0.1 with one guild (``emulator.guild``), a text channel
+(``emulator.channel``), a member (``emulator.user``) and the bot (``emulator.bot_user``);
+discord.py's ``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` point at it for the test.
+Inject with ``slash_command``/``click_button``/``select_option``/``submit_modal``/
+``user_message``; break things with ``fail_next``, ``reconnect_gateway``, ``ack_deadline``,
+``attachment_url_lifetime``, ``set_bot_permissions``; inspect ``requests``, ``messages_in``,
+``wait_for_message`` and the ``InteractionHandle``. A subprocess bot gets ``emulator.env()``.
+Clicks wait ``reaction_time`` (0.1 s) after the message's last change, like a human would, so
+a bot has registered a fresh non-persistent view before it is used.
+"""
+
+from .emulator import DiscordEmulator
+from .interactions import CallbackRecord, InteractionHandle
+from .runner import BotRunner
+
+__all__ = ["BotRunner", "CallbackRecord", "DiscordEmulator", "InteractionHandle"]

@@ -1,0 +1,78 @@
+"""The aiohttp application: one middleware reads and records every request, applies injected
+faults, checks the bot token on bot-authenticated routes and turns errors into Discord's JSON
+error bodies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .body import BODY, read_body
+from .responses import UNAUTHORIZED, ApiError, json_response
+from .state import RecordedRequest
+
+if TYPE_CHECKING:
+    from .emulator import DiscordEmulator
+
+_log = logging.getLogger(__name__)
+# Interaction callbacks and webhooks carry no Authorization header; the CDN is public.
+_UNAUTHENTICATED = ("/api/v10/interactions/", "/api/v10/webhooks/")
+
+
+def build_app(emu: DiscordEmulator) -> web.Application:
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.path == "/gateway":
+            return await handler(request)
+        body = await read_body(request)
+        request[BODY] = body
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        record = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            headers=headers,
+            json=body.json,
+            files=[f.summary() for f in body.files.values()],
+            authorized=_authorized(emu, request),
+        )
+        emu.state.requests.append(record)
+        try:
+            fault = emu.faults.take(request.method, request.path)
+            if fault is not None:
+                response = fault.response()
+            else:
+                protected = request.path.startswith("/api/")
+                protected = protected and not request.path.startswith(_UNAUTHENTICATED)
+                if protected and not _authorized(emu, request):
+                    raise ApiError(*UNAUTHORIZED)
+                response = await handler(request)
+        except ApiError as exc:
+            response = exc.response()
+        except web.HTTPException as exc:
+            body_ = {"message": f"{exc.status}: {exc.reason}", "code": 0}
+            response = json_response(body_, status=exc.status)
+        except Exception as exc:  # an emulator bug: answer 400 so the client does not retry
+            _log.exception("emulator error on %s %s", request.method, request.path)
+            emu.internal_errors.append(exc)
+            body_ = {"message": f"emulator internal error: {exc!r}", "code": -1}
+            response = json_response(body_, status=400)
+        record.status = response.status
+        if response.content_type == "application/json" and isinstance(response.body, bytes):
+            record.response = json.loads(response.body)
+        emu.state.notifier.notify()
+        return response
+
+    app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
+    app.router.add_get("/gateway", emu.gateway.handle)
+    for part in (emu.rest, emu.channel_messages, emu.commands, emu.interactions, emu.webhooks):
+        app.router.add_routes(part.routes())
+    app.router.add_routes(emu.cdn.routes())
+    return app
+
+
+def _authorized(emu: DiscordEmulator, request: web.Request) -> bool:
+    return request.headers.get("Authorization") == f"Bot {emu.token}"

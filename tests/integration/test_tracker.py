@@ -1,0 +1,165 @@
+"""The tracker against the sandbox with short timings, a real database and real webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from bot.domain import Status
+from bot.sandbox.server import running_sandbox
+from bot.sandbox.state import SandboxConfig
+from tests.support.files import file_server
+from tests.support.harness import harness
+
+
+@pytest_asyncio.fixture
+async def files():
+    async with file_server() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def sandbox():
+    config = SandboxConfig(starting_seconds=0.05, processing_seconds=0.4, seed=3)
+    async with running_sandbox(config) as sb:
+        yield sb
+
+
+async def until(predicate, timeout=10.0):
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110 - conditions spread over several objects
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.asyncio
+async def test_with_webhooks_one_get_per_generation(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        rows = [(await h.create()).id for _ in range(3)]
+        await until(lambda: len(h.finished()) == 3)
+        assert sandbox.state.calls["get"] == 3  # exactly the confirmation of each callback
+        assert h.webhooks.callbacks_received == 3
+        for row in rows:
+            gen = await h.repo.get(row)
+            assert gen.status is Status.SUCCEEDED and gen.result_urls
+            assert gen.check_count == 1
+
+
+@pytest.mark.asyncio
+async def test_without_webhooks_polls_and_finishes_once(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=False) as h:
+        gen = await h.create()
+        await until(lambda: h.finished(gen.id))
+        await asyncio.sleep(0.3)  # later checks would have shown up by now
+        assert len(h.finished(gen.id)) == 1
+        done = await h.repo.get(gen.id)
+        assert done.status is Status.SUCCEEDED
+        # cold start, 0.45 s generation, intervals >= 0.1 s: a handful of polls, not a busy loop
+        assert 2 <= sandbox.state.calls["get"] <= 8
+        assert done.check_count == sandbox.state.calls["get"]
+        assert h.tracker.tracked == 0
+
+
+@pytest.mark.asyncio
+async def test_failed_generation_event_and_refund(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        sandbox.state.fail_next()
+        gen = await h.create()
+        await until(lambda: h.finished(gen.id))
+        assert h.finished(gen.id)[0].generation.status is Status.FAILED
+        assert sandbox.state.credits[sandbox.state.config.user_id] == 100
+
+
+@pytest.mark.asyncio
+async def test_restart_finishes_every_pending_generation_exactly_once(tmp_path, sandbox, files):
+    db_path = tmp_path / "db.sqlite3"
+    sandbox.state.config.processing_seconds = 1.0
+    async with harness(db_path, sandbox, files, webhooks=False) as first:
+        rows = [(await first.create(rt)).id for rt in ("POOL", "TERRACE", "PETANQUE")]
+        assert first.finished() == []
+    # stopped mid-generation; a new tracker on the same database takes over
+    async with harness(db_path, sandbox, files, webhooks=False) as second:
+        await until(lambda: len(second.finished()) == 3)
+        await asyncio.sleep(0.3)
+        assert sorted(e.generation.id for e in second.finished()) == sorted(rows)
+    async with harness(db_path, sandbox, files, webhooks=False) as third:
+        await asyncio.sleep(0.3)
+        assert third.events == [] and third.tracker.tracked == 0
+
+
+@pytest.mark.asyncio
+async def test_deadline_times_out_and_stays_checkable(tmp_path, sandbox, files):
+    sandbox.state.config.processing_seconds = 1.5
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=False, deadline=0.5) as h:
+        gen = await h.create()
+        await until(lambda: [e for e in h.events if e.kind == "timed_out"])
+        assert (await h.repo.get(gen.id)).status is Status.TIMED_OUT
+        assert h.tracker.tracked == 0
+        await asyncio.sleep(1.3)
+        later = await h.service.refresh(await h.repo.get(gen.id))
+        assert later.status is Status.SUCCEEDED
+        await h.tracker.drain()
+        assert len(h.finished(gen.id)) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_late_callback_revives_a_timed_out_generation(tmp_path, sandbox, files):
+    sandbox.state.config.processing_seconds = 1.2
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True, deadline=0.3) as h:
+        gen = await h.create()
+        # the deadline check comes before the webhook safety-net poll
+        await until(lambda: [e for e in h.events if e.kind == "timed_out"])
+        await until(lambda: h.finished(gen.id))
+        assert (await h.repo.get(gen.id)).status is Status.SUCCEEDED
+
+
+@pytest.mark.asyncio
+async def test_callbacks_are_hints_and_forgeries_do_nothing(tmp_path, sandbox, files):
+    sandbox.state.config.processing_seconds = 1.0
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        gen = await h.create()
+        session = h.client._session
+        good = h.webhooks.callback_url(gen.id, gen.webhook_secret)
+        wrong = h.webhooks.callback_url(gen.id, "x" * len(gen.webhook_secret))
+        other = h.webhooks.callback_url(gen.id + 1, gen.webhook_secret)
+        forged_body = {"generation_id": gen.generation_id, "status": "SUCCEEDED", "urls": ["x"]}
+        for url in (wrong, other):
+            async with session.post(url, json=forged_body) as resp:
+                assert resp.status == 404
+        gets_before = sandbox.state.calls["get"]
+        # the right path while the API still says PROCESSING: a check, but nothing finishes
+        async with session.post(good, json=forged_body) as resp:
+            assert resp.status == 200
+        await until(lambda: sandbox.state.calls["get"] == gets_before + 1)
+        current = await h.repo.get(gen.id)
+        assert current.status in (Status.STARTING, Status.PROCESSING)
+        assert h.finished() == []
+        # the real callback arrives; duplicates and late ones change nothing
+        await until(lambda: h.finished(gen.id))
+        for _ in range(3):
+            async with session.post(good, json={"status": "PROCESSING"}) as resp:
+                assert resp.status == 200
+        await asyncio.sleep(0.2)
+        assert len(h.finished(gen.id)) == 1
+        assert (await h.repo.get(gen.id)).status is Status.SUCCEEDED
+
+
+@pytest.mark.asyncio
+async def test_out_of_order_observations_stay_monotonic(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        gen = await h.create()
+        await until(lambda: h.finished(gen.id))
+        late, finished = await h.repo.record_check(
+            gen.id, status=Status.PROCESSING, next_check_at=None
+        )
+        assert late.status is Status.SUCCEEDED and not finished
+
+
+@pytest.mark.asyncio
+async def test_health_endpoint(tmp_path, sandbox, files):
+    async with (
+        harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h,
+        h.client._session.get(f"{h.webhooks.base_url}/healthz") as resp,
+    ):
+        assert resp.status == 200 and (await resp.json())["ok"] is True

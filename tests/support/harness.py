@@ -1,0 +1,111 @@
+"""The core wired by hand on loopback: sandbox API, real SQLite, tracker, service, webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bot.api.client import ExteriorClient
+from bot.domain import Origin, RoomType
+from bot.sandbox.server import RunningSandbox
+from bot.schedule import PollPolicy
+from bot.service import ExteriorService
+from bot.tracker import GenerationTracker, TrackerEvent
+from bot.webhooks import WebhookServer
+from storage import Database, GenerationRepository, UsageRepository
+from tests.support.files import FileServer, mask, photo, png_bytes
+
+FAST_POLICY = PollPolicy(
+    first_delay=0.1,
+    min_interval=0.1,
+    growth=0.15,
+    max_interval=0.5,
+    dense_interval=0.05,
+    dense_lead=0.1,
+    webhook_grace=3.0,
+    max_jitter=0.02,
+)
+
+
+@dataclass
+class Harness:
+    db: Database
+    client: ExteriorClient
+    repo: GenerationRepository
+    tracker: GenerationTracker
+    service: ExteriorService
+    webhooks: WebhookServer
+    files: FileServer
+    events: list[TrackerEvent] = field(default_factory=list)
+
+    def finished(self, row_id: int | None = None) -> list[TrackerEvent]:
+        return [
+            e
+            for e in self.events
+            if e.kind == "finished" and (row_id is None or e.generation.id == row_id)
+        ]
+
+    async def create(self, room_type: RoomType = RoomType.POOL):
+        return await self.service.create(
+            photo_url=f"{self.files.url}/photo.png",
+            mask_url=f"{self.files.url}/mask.png",
+            width=96,
+            height=64,
+            room_type=room_type,
+            origin=Origin(source="cli"),
+        )
+
+
+@asynccontextmanager
+async def harness(
+    db_path: Path,
+    sandbox: RunningSandbox,
+    files: FileServer,
+    *,
+    webhooks: bool,
+    policy: PollPolicy = FAST_POLICY,
+    deadline: float = 60.0,
+    resume: bool = True,
+) -> AsyncIterator[Harness]:
+    files.add("photo.png", png_bytes(photo((96, 64))))
+    files.add("mask.png", png_bytes(mask((96, 64))))
+    db = await Database.open(db_path)
+    async with aiohttp.ClientSession() as session:
+        cfg = sandbox.state.config
+        client = ExteriorClient(
+            session,
+            base_url=sandbox.url,
+            api_key=cfg.api_key,
+            user_id=cfg.user_id,
+            backoff_base=0.01,
+        )
+        repo = GenerationRepository(db)
+        tracker = GenerationTracker(
+            client, repo, policy=policy, deadline=deadline, webhooks=webhooks
+        )
+        server = WebhookServer(tracker, repo, host="127.0.0.1", port=0)
+        await server.start()
+        service = ExteriorService(
+            client,
+            repo,
+            UsageRepository(db),
+            tracker,
+            callback_url=server.callback_url if webhooks else None,
+        )
+        h = Harness(db, client, repo, tracker, service, server, files)
+
+        async def record(event: TrackerEvent) -> None:
+            h.events.append(event)
+
+        tracker.subscribe(record)
+        await tracker.start(resume=resume)
+        try:
+            yield h
+        finally:
+            await tracker.stop()
+            await server.stop()
+            await db.close()
