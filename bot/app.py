@@ -1,12 +1,127 @@
-"""The Discord bot (`exterior-bot run`)."""
+"""`ExteriorBot` and `exterior-bot run`: the Discord side, wired onto the shared core."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
+import logging
+import signal
 import sys
 
+import discord
+import yarl
+from discord.ext import commands
+
 from bot.config import Settings
+from bot.core import Core, open_core
+from storage import COMMAND_TREE_HASH, MetaRepository
+
+log = logging.getLogger(__name__)
+EXTENSIONS = ("cogs.exterior", "cogs.results")
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    attach_files=True,
+    embed_links=True,
+    read_message_history=True,
+)
+
+
+class ExteriorBot(commands.Bot):
+    def __init__(self, core: Core, *, guild_ready_timeout: float = 2.0):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),  # nothing privileged
+            help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=False),
+        )
+        self.core = core
+        self.synced: bool | None = None  # whether this start pushed the command tree
+
+    async def setup_hook(self) -> None:
+        from cogs.views import DYNAMIC_ITEMS
+
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                log.exception("failed to load %s", extension)
+                raise
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.synced = await self.sync_commands_if_changed()
+        # Subscribed (in cog_load) before resuming, so no finished event can be missed.
+        await self.core.tracker.resume()
+        log.info("invite: %s", self.invite_url())
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (%s) in %d server(s)", self.user, self.user.id, len(self.guilds))
+        results = self.get_cog("Results")
+        if results is not None and not getattr(self, "_caught_up", False):
+            self._caught_up = True
+            posted = await results.catch_up()
+            if posted:
+                log.info("delivered %d finished generation(s) missed while down", posted)
+
+    def invite_url(self) -> str:
+        return discord.utils.oauth_url(
+            self.application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+        )
+
+    async def sync_commands_if_changed(self) -> bool:
+        guild_id = self.core.settings.discord_guild_id
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(
+            json.dumps([guild_id, payload], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        meta = MetaRepository(self.core.db)
+        if await meta.get(COMMAND_TREE_HASH) == digest:
+            log.info("slash commands unchanged; not syncing")
+            return False
+        await self.tree.sync(guild=guild)
+        await meta.set(COMMAND_TREE_HASH, digest)
+        log.info("slash commands synced %s", f"to server {guild_id}" if guild else "globally")
+        return True
+
+
+def point_discord_at(settings: Settings) -> None:
+    """Tests only: send REST and the gateway to a Discord-protocol emulator."""
+    if settings.discord_api_base_url:
+        discord.http.Route.BASE = settings.discord_api_base_url
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 async def run_bot(settings: Settings) -> int:
-    print("error: the Discord bot is not built yet", file=sys.stderr)
-    return 1
+    if not settings.discord_token:
+        print("error: DISCORD_TOKEN is not set; see README's Discord section", file=sys.stderr)
+        return 2
+    point_discord_at(settings)
+    async with open_core(settings, resume=False) as core:
+        if core.sandbox is not None:
+            log.warning("IACREA_API_KEY is not set: using the built-in sandbox (fake results)")
+        await core.service.recover()
+        bot = ExteriorBot(core)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        try:
+            async with bot:
+                await bot.start(settings.discord_token)
+        except discord.LoginFailure:
+            print(
+                "error: Discord refused DISCORD_TOKEN; copy the bot token again from the "
+                "Developer Portal (Bot -> Reset Token)",
+                file=sys.stderr,
+            )
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            print("error: Discord requires an intent this bot did not ask for", file=sys.stderr)
+            return 2
+    log.info("stopped cleanly")
+    return 0

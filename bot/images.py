@@ -76,6 +76,10 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
+def encode_png(image: Image.Image) -> bytes:
+    return _encode(image, "PNG")
+
+
 def normalise_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[Image.Image, bool]:
     """Binary 0/255 L mask of `size`. A painted RGBA mask counts its opaque pixels."""
     if mask.mode in ("RGBA", "LA") or (mask.mode == "P" and "transparency" in mask.info):

@@ -76,10 +76,12 @@ class ExteriorService:
         origin: Origin,
         request_key: str | None = None,
         source: tuple[int, int] | None = None,
+        card_message_id: int | None = None,
     ) -> Generation:
         gen = await self._intent(
             Generation(
                 id=None,
+                card_message_id=card_message_id,
                 kind=Kind.CREATE,
                 room_type=room_type,
                 status=Status.PENDING,
@@ -116,12 +118,14 @@ class ExteriorService:
         mask_url: str | None = None,
         request_key: str | None = None,
         source: tuple[int, int] | None = None,
+        card_message_id: int | None = None,
     ) -> Generation:
         if not parent.generation_id:
             raise ValueError(f"generation {parent.id} was never accepted by the API")
         gen = await self._intent(
             Generation(
                 id=None,
+                card_message_id=card_message_id,
                 kind=Kind.VARIATION,
                 room_type=room_type,
                 status=Status.PENDING,
@@ -165,6 +169,42 @@ class ExteriorService:
                 gen.room_type,
             )
         return lost
+
+    # -- reads and Discord bookkeeping (SQL stays in storage/) ---------------------------------
+
+    async def get(self, row_id: int) -> Generation | None:
+        return await self.generations.get(row_id)
+
+    async def find(self, ident: str) -> Generation | None:
+        """By our number (`12` or `#12`) or by the API's generation id."""
+        ident = ident.strip().lstrip("#")
+        if ident.isdigit():
+            return await self.generations.get(int(ident))
+        return await self.generations.by_generation_id(ident)
+
+    async def by_request_key(self, key: str) -> Generation | None:
+        return await self.generations.by_request_key(key)
+
+    async def channel_page(
+        self, channel_id: int, page: int, per_page: int = 5
+    ) -> tuple[list[Generation], int]:
+        total = await self.generations.count_channel(channel_id)
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 0), pages - 1)
+        gens = await self.generations.list_channel(
+            channel_id, offset=page * per_page, limit=per_page
+        )
+        return gens, pages
+
+    async def set_card(self, row_id: int, message_id: int) -> Generation:
+        return await self.generations.set_card_message(row_id, message_id)
+
+    async def mark_delivered(self, row_id: int, message_id: int) -> bool:
+        """Record where the outcome was posted; False if another poster already did."""
+        return await self.generations.set_result_message(row_id, message_id)
+
+    async def undelivered(self) -> list[Generation]:
+        return await self.generations.undelivered()
 
     async def spend(self, guild_id: int | None) -> Spend:
         today = datetime.now(UTC).date()

@@ -77,11 +77,16 @@ class GenerationTracker:
         self._subscribers.append(callback)
 
     async def start(self, *, resume: bool = True) -> int:
-        """Resume every unfinished generation from the database; returns how many."""
-        resumed = await self.repo.pending() if resume else []
+        """Start the supervisor; with `resume`, follow every unfinished generation again."""
+        if self._supervisor is None:
+            self._supervisor = asyncio.create_task(self._run(), name="generation-tracker")
+        return await self.resume() if resume else 0
+
+    async def resume(self) -> int:
+        """Follow every unfinished generation in the database; returns how many."""
+        resumed = await self.repo.pending()
         for gen in resumed:
             self._schedule(gen, gen.next_check_at.timestamp() if gen.next_check_at else 0.0)
-        self._supervisor = asyncio.create_task(self._run(), name="generation-tracker")
         if resumed:
             log.info("tracker resumed %d unfinished generation(s)", len(resumed))
         return len(resumed)

@@ -235,6 +235,16 @@ class GenerationRepository:
         params.append(-1 if limit is None else limit)
         return [to_generation(r) for r in await self._db.fetchall(sql, params)]
 
+    async def undelivered(self, limit: int = 100) -> list[Generation]:
+        """Finished Discord generations whose outcome was never recorded as posted."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM generations WHERE origin_source = 'discord' "
+            "AND status IN ('SUCCEEDED', 'FAILED') AND result_message_id IS NULL "
+            "AND channel_id IS NOT NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [to_generation(r) for r in rows]
+
     async def recent_durations(
         self, room_type: RoomType, kind: Kind, limit: int = 20
     ) -> list[float]:
