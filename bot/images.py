@@ -9,12 +9,13 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # e.g. 5000 x 5000; larger photos are refused, not resized silently
 MIN_SIDE = 64
-FORMATS = {"JPEG": "jpg", "PNG": "png"}
+# MPO is what Pillow calls a phone's JPEG carrying extra pictures (depth map, preview).
+FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png"}
 
 
 class ImageError(ValueError):
@@ -67,12 +68,14 @@ def open_image(data: bytes, what: str, *, max_bytes: int = MAX_BYTES) -> Image.I
     return image
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def _encode(image: Image.Image, fmt: str, icc_profile: bytes | None = None) -> bytes:
     out = io.BytesIO()
-    if fmt == "JPEG":
-        image.convert("RGB").save(out, format="JPEG", quality=92)
+    # Keep the colour profile: a wide-gamut phone photo would otherwise shift colours.
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt in ("JPEG", "MPO"):
+        image.convert("RGB").save(out, format="JPEG", quality=92, **extra)
     else:
-        image.save(out, format="PNG")
+        image.save(out, format="PNG", **extra)
     return out.getvalue()
 
 
@@ -83,10 +86,7 @@ def encode_png(image: Image.Image) -> bytes:
 def normalise_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[Image.Image, bool]:
     """Binary 0/255 L mask of `size`. A painted RGBA mask counts its opaque pixels."""
     if mask.mode in ("RGBA", "LA") or (mask.mode == "P" and "transparency" in mask.info):
-        rgba = mask.convert("RGBA")
-        alpha = rgba.getchannel("A")
-        # A fully opaque RGBA mask carries its meaning in brightness, not transparency.
-        grey = rgba.convert("L") if alpha.getextrema() == (255, 255) else alpha
+        grey = _alpha_or_brightness(mask.convert("RGBA"))
     else:
         grey = mask.convert("L")
     resized = False
@@ -101,6 +101,26 @@ def normalise_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[Image.Imag
         grey = grey.resize(size, Image.Resampling.NEAREST)
         resized = True
     return grey.point(lambda v: 255 if v > 127 else 0), resized
+
+
+def _alpha_or_brightness(rgba: Image.Image) -> Image.Image:
+    """Strokes painted on a transparent layer mean "here"; a black-and-white mask that merely
+    has transparent margins means what its brightness says (transparent counts as black)."""
+    alpha = rgba.getchannel("A")
+    brightness = rgba.convert("L")
+    opaque = alpha.point(lambda v: 255 if v > 127 else 0)
+    low, high = (
+        brightness.getextrema() if opaque.getbbox() is None else _extrema(brightness, opaque)
+    )
+    if alpha.getextrema()[0] == 255 or high - low > 128:
+        return ImageChops.multiply(brightness, alpha)
+    return alpha
+
+
+def _extrema(image: Image.Image, mask: Image.Image) -> tuple[int, int]:
+    histogram = image.histogram(mask=mask)
+    present = [value for value, count in enumerate(histogram) if count]
+    return (present[0], present[-1]) if present else (0, 0)
 
 
 def prepare_pair(photo_data: bytes, mask_data: bytes) -> PreparedPair:
@@ -118,7 +138,7 @@ def prepare_pair(photo_data: bytes, mask_data: bytes) -> PreparedPair:
     if selected == 1:
         raise ImageError("The mask selects the whole photo: paint only the area to transform.")
     return PreparedPair(
-        photo=_encode(upright, fmt) if changed else photo_data,
+        photo=_encode(upright, fmt, photo.info.get("icc_profile")) if changed else photo_data,
         photo_format=FORMATS[fmt],
         width=upright.width,
         height=upright.height,

@@ -9,7 +9,7 @@ from PIL import Image, UnidentifiedImageError
 
 from bot.capped import TooLarge, read_capped
 
-ALLOWED_FORMATS = {"JPEG", "PNG"}
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG"}  # MPO: a phone JPEG with extra pictures
 MAX_PIXELS = 40_000_000
 
 

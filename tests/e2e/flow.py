@@ -1,0 +1,78 @@
+"""Helpers for exterior-bot's end-to-end tests: fixtures' world, commands, finding messages."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from PIL import Image
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
+PHOTO = (EXAMPLES / "camera.png").read_bytes()
+MASK = (EXAMPLES / "camera-mask.png").read_bytes()
+VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE"]
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in message.get("components", []) for c in row.get("components", [])]
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [b.get("custom_id", "") for b in buttons(message)]
+
+
+def is_result_of(row_id: int):
+    return lambda m: any(c.startswith(f"exterior:vary:{row_id}:") for c in custom_ids(m))
+
+
+def embed_text(message: dict[str, Any]) -> str:
+    parts = []
+    for embed in message.get("embeds", []):
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        parts.append(embed.get("footer", {}).get("text", ""))
+    return "\n".join(p for p in parts if p)
+
+
+def card_of(emulator, row_id: int) -> dict[str, Any]:
+    marker = f"generation #{row_id}"
+    return next(
+        m for m in emulator.messages_in() if marker in embed_text(m) and not is_result_of(row_id)(m)
+    )
+
+
+async def create(
+    emulator,
+    room_type: str = "POOL",
+    *,
+    photo: bytes = PHOTO,
+    mask: bytes = MASK,
+    user=None,
+    channel=None,
+):
+    return await emulator.slash_command(
+        "exterior",
+        {"type": room_type},
+        subcommand="create",
+        user=user,
+        channel=channel,
+        attachments={
+            "photo": ("garden.png", photo, "image/png"),
+            "mask": ("mask.png", mask, "image/png"),
+        },
+    )
+
+
+def started_id(followup: dict[str, Any]) -> int:
+    """The generation number from the ephemeral "Started generation #N" followup."""
+    text = followup["content"]
+    assert "Started generation #" in text, text
+    return int(text.split("generation #", 1)[1].split()[0])
+
+
+async def fetch_image(url: str) -> Image.Image:
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
+        assert resp.status == 200, url
+        return Image.open(io.BytesIO(await resp.read()))
