@@ -51,6 +51,7 @@ class ExteriorBot(commands.Bot):
                 log.exception("failed to load %s", extension)
                 raise
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.tree.on_error = self.on_app_command_error
         self.synced = await self.sync_commands_if_changed()
         # Subscribed (in cog_load) before resuming, so no finished event can be missed.
         await self.core.tracker.resume()
@@ -64,6 +65,16 @@ class ExteriorBot(commands.Bot):
             posted = await results.catch_up()
             if posted:
                 log.info("delivered %d finished generation(s) missed while down", posted)
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
+        from cogs.errors import reply_error
+
+        original = getattr(error, "original", error)
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("/%s failed", name, exc_info=original)
+        await reply_error(interaction, original)
 
     def invite_url(self) -> str:
         return discord.utils.oauth_url(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+
+import discord
 
 from bot.api import errors
 from bot.images import ImageError
@@ -22,6 +25,8 @@ def friendly(exc: BaseException) -> str:
             "The API did not confirm the request. It was not retried, so you are not charged "
             "twice; the card will update if it shows up."
         )
+    if isinstance(exc, discord.Forbidden):
+        return "Discord refused: I am missing a permission in this channel."
     cause = exc.cause if isinstance(exc, RejectedError) else exc
     if isinstance(cause, errors.OutOfCreditsError):
         return "The account has no photo credits left; nothing was charged."
@@ -38,3 +43,24 @@ def friendly(exc: BaseException) -> str:
         return "The API could not be reached; nothing was charged. Try again shortly."
     log.error("unexpected error shown to a user", exc_info=exc)
     return "Something went wrong on our side; it has been logged."
+
+
+async def reply_error(interaction: discord.Interaction, exc: BaseException) -> None:
+    """Answer the user with one sentence, whatever state the interaction is in."""
+    text = friendly(exc)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error (interaction %s)", interaction.id)
+
+
+async def guarded(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a button's work; an unexpected failure still gets an answer, never silence."""
+    try:
+        await work
+    except Exception as exc:
+        log.exception("button %s failed", (interaction.data or {}).get("custom_id"))
+        await reply_error(interaction, exc)

@@ -8,42 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain import Generation, Kind, Origin, RoomType, Status
+from bot.domain import Generation, RoomType, Status
 from bot.images import ImageError, encode_png, normalise_mask, open_image, prepare_pair
-from bot.service import OutcomeUnknownError, RejectedError
 from cogs import media, render
-from cogs.errors import friendly
+from cogs.jobs import Jobs
 from cogs.views import history_view, is_ours, vary_view
-from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
 NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_message_history")
-DOUBLE_CLICK_WINDOW = 30  # seconds in which the same click by the same user spends one credit
 
 
 def missing_permissions(interaction: discord.Interaction) -> list[str]:
     perms = interaction.app_permissions
     return [name.replace("_", " ").title() for name in NEEDED if not getattr(perms, name)]
-
-
-def origin_of(interaction: discord.Interaction) -> Origin:
-    return Origin(
-        source="discord",
-        guild_id=interaction.guild_id,
-        channel_id=interaction.channel_id,
-        user_id=interaction.user.id,
-        user_name=str(interaction.user),
-    )
-
-
-def click_key(action: str, generation: int, extra: str, user: int, bucket: int) -> str:
-    return f"{action}:{generation}:{extra}:{user}:{bucket}"
 
 
 class ExteriorCog(commands.Cog, name="Exterior"):
@@ -55,6 +37,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self.bot = bot
         self.service = bot.core.service
         self.sandbox = bot.core.sandbox is not None
+        self.jobs = Jobs(bot)
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -81,7 +64,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         except ImageError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return
-        await self._start(
+        await self.jobs.create(
             interaction,
             type,
             pair.width,
@@ -126,7 +109,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
             files = [media.file(binary, "mask.png")]
-        await self._vary(
+        await self.jobs.vary(
             interaction, parent, type, files=files, request_key=f"vary-cmd:{interaction.id}"
         )
 
@@ -180,9 +163,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         parent = await self._visible(interaction, str(parent_id))
         if parent is None:
             return
-        key = await self._click_key(interaction, "vary", parent_id, room_type.value)
+        key = await self.jobs.click_key(interaction, "vary", parent_id, room_type.value)
         if key is not None:
-            await self._vary(
+            await self.jobs.vary(
                 interaction, parent, room_type, request_key=key, reply_to=interaction.message
             )
 
@@ -191,10 +174,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         failed = await self._visible(interaction, str(failed_id))
         if failed is None:
             return
-        key = await self._click_key(interaction, "retry", failed_id, "")
+        key = await self.jobs.click_key(interaction, "retry", failed_id, "")
         if key is None:
             return
-        await self._start(
+        await self.jobs.create(
             interaction,
             failed.room_type,
             failed.width,
@@ -244,162 +227,6 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             )
             return None
         return gen
-
-    async def _click_key(
-        self, interaction: discord.Interaction, action: str, generation: int, extra: str
-    ) -> str | None:
-        """An idempotency key per user and click window; None (and an answer) if a repeat."""
-        bucket = int(time.time() // DOUBLE_CLICK_WINDOW)
-        user = interaction.user.id
-        earlier = await self.service.by_request_key(
-            click_key(action, generation, extra, user, bucket - 1)
-        )
-        if earlier is not None:
-            await self._already(interaction, earlier)
-            return None
-        return click_key(action, generation, extra, user, bucket)
-
-    async def _already(self, interaction: discord.Interaction, gen: Generation) -> None:
-        where = ""
-        if gen.card_message_id and interaction.guild_id:
-            where = (
-                f": https://discord.com/channels/{interaction.guild_id}/"
-                f"{gen.origin.channel_id}/{gen.card_message_id}"
-            )
-        await interaction.followup.send(
-            f"You already started this a moment ago (#{gen.id}); only one credit was spent{where}",
-            ephemeral=True,
-        )
-
-    async def _start(
-        self,
-        interaction,
-        room_type: RoomType,
-        width,
-        height,
-        *,
-        request_key: str,
-        files=(),
-        source_of: Generation | None = None,
-        reply_to=None,
-    ) -> None:
-        """Post the job card, then call `generate` with URLs of the card's own attachments."""
-        channel = interaction.channel
-        card = None
-        placeholder = Generation(
-            id=None,
-            kind=Kind.CREATE,
-            room_type=room_type,
-            status=Status.PENDING,
-            origin=origin_of(interaction),
-        )
-        try:
-            if source_of is not None:
-                photo_url, mask_url = await media.fresh_source_urls(
-                    self.bot, source_of.source_channel_id, source_of.source_message_id
-                )
-                source = (source_of.source_channel_id, source_of.source_message_id)
-            card = await channel.send(
-                embed=render.job_card(placeholder, sandbox=self.sandbox),
-                files=list(files),
-                reference=reply_to,
-                mention_author=False,
-            )
-            if source_of is None:
-                photo_url, mask_url = card.attachments[0].url, card.attachments[1].url
-                source = (card.channel.id, card.id)
-            gen = await self.service.create(
-                photo_url=photo_url,
-                mask_url=mask_url,
-                width=width,
-                height=height,
-                room_type=room_type,
-                origin=origin_of(interaction),
-                request_key=request_key,
-                source=source,
-                card_message_id=card.id,
-            )
-        except (LookupError, discord.NotFound):
-            await interaction.followup.send(
-                "The original photo is gone (its message was deleted); start a new one with "
-                "`/exterior create`.",
-                ephemeral=True,
-            )
-            return
-        except (RejectedError, OutcomeUnknownError, DuplicateRequest) as exc:
-            await self._refused(interaction, card, exc)
-            return
-        await self._started(interaction, card, gen)
-
-    async def _vary(
-        self,
-        interaction,
-        parent: Generation,
-        room_type: RoomType,
-        *,
-        request_key: str,
-        files=(),
-        reply_to=None,
-    ) -> None:
-        placeholder = Generation(
-            id=None,
-            kind=Kind.VARIATION,
-            room_type=room_type,
-            status=Status.PENDING,
-            origin=origin_of(interaction),
-            project_id=parent.project_id,
-        )
-        card = None
-        try:
-            photo_url, _ = await media.fresh_source_urls(
-                self.bot, parent.source_channel_id, parent.source_message_id
-            )
-            card = await interaction.channel.send(
-                embed=render.job_card(placeholder, sandbox=self.sandbox),
-                files=list(files),
-                reference=reply_to,
-                mention_author=False,
-            )
-            gen = await self.service.vary(
-                parent,
-                room_type=room_type,
-                original_url=photo_url,
-                mask_url=card.attachments[0].url if files else None,
-                origin=origin_of(interaction),
-                request_key=request_key,
-                card_message_id=card.id,
-            )
-        except (LookupError, discord.NotFound):
-            await interaction.followup.send(
-                "The original photo is gone (its message was deleted); start a new one with "
-                "`/exterior create`.",
-                ephemeral=True,
-            )
-            return
-        except (RejectedError, OutcomeUnknownError, DuplicateRequest) as exc:
-            await self._refused(interaction, card, exc)
-            return
-        await self._started(interaction, card, gen)
-
-    async def _refused(self, interaction, card: discord.Message | None, exc: Exception) -> None:
-        log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
-        if card is not None:
-            gen = getattr(exc, "generation", None)
-            if isinstance(exc, DuplicateRequest):
-                await card.delete()
-            elif gen is not None:
-                await card.edit(
-                    embed=render.job_card(gen, sandbox=self.sandbox, note=friendly(exc))
-                )
-        await interaction.followup.send(friendly(exc), ephemeral=True)
-
-    async def _started(self, interaction, card: discord.Message, gen: Generation) -> None:
-        await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
-        await interaction.followup.send(
-            f"Started {render.MARKER}{gen.id} ({gen.room_type.label}); follow it here: "
-            f"{card.jump_url}",
-            ephemeral=True,
-        )
 
 
 def _normalise(image, size) -> bytes:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.domain import RoomType
+from cogs.errors import guarded
 
 if TYPE_CHECKING:
     from cogs.exterior import ExteriorCog
@@ -42,7 +43,10 @@ class VaryButton(
         return cls(int(match["id"]), RoomType(match["type"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).vary_from_button(interaction, self.generation, self.room_type)
+        await guarded(
+            interaction,
+            _cog(interaction).vary_from_button(interaction, self.generation, self.room_type),
+        )
 
 
 class RetryButton(
@@ -63,7 +67,9 @@ class RetryButton(
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).retry_from_button(interaction, self.generation)
+        await guarded(
+            interaction, _cog(interaction).retry_from_button(interaction, self.generation)
+        )
 
 
 class HistoryButton(
@@ -86,7 +92,7 @@ class HistoryButton(
         return cls(int(match["page"]), match["dir"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).history_page(interaction, self.page)
+        await guarded(interaction, _cog(interaction).history_page(interaction, self.page))
 
 
 DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton)
