@@ -10,6 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 from PIL import Image
 
@@ -199,3 +200,66 @@ async def test_generate_vary_and_status_against_a_remote_api(tmp_path):
         assert code == 0 and json.loads(out)["status"] == "SUCCEEDED"
         code, _, err = await cli(tmp_path, "status", "no-such-generation", env=env)
         assert code == 2 and "unknown generation" in err
+
+
+@pytest.mark.asyncio
+async def test_doctor_names_each_check(tmp_path):
+    code, _, err = await cli(tmp_path, "doctor")
+    assert code == 1  # no DISCORD_TOKEN
+    assert "[ok  ] IACREA_API_KEY not set" in err
+    assert "[ok  ] API reachable and the key accepted" in err
+    assert "[FAIL] DISCORD_TOKEN is not set" in err
+    code, _, err = await cli(
+        tmp_path,
+        "doctor",
+        env={
+            "DISCORD_TOKEN": "x.y.z",
+            "IACREA_API_KEY": "wrong",
+            "IACREA_USER_ID": "u",
+            "IACREA_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        },
+    )
+    assert code == 1 and "[FAIL] API not usable" in err and "wrong" not in err
+    async with running_sandbox(SandboxConfig()) as sandbox:
+        code, _, err = await cli(
+            tmp_path,
+            "doctor",
+            env={
+                "DISCORD_TOKEN": "x.y.z",
+                "IACREA_API_KEY": "bad-key",
+                "IACREA_USER_ID": "u",
+                "IACREA_BASE_URL": sandbox.url,
+            },
+        )
+    assert code == 1 and "refused IACREA_API_KEY" in err
+
+
+@pytest.mark.asyncio
+async def test_sandbox_command_serves_until_sigterm(tmp_path):
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("IACREA_", "EXTERIOR_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=tmp_path,
+        env=clean,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = await asyncio.wait_for(proc.stderr.readline(), 20)
+        assert f"http://127.0.0.1:{port}" in line.decode()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as resp,
+        ):
+            assert resp.status == 200
+        proc.terminate()
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
