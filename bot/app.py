@@ -60,11 +60,8 @@ class ExteriorBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s) in %d server(s)", self.user, self.user.id, len(self.guilds))
         results = self.get_cog("Results")
-        if results is not None and not getattr(self, "_caught_up", False):
-            self._caught_up = True
-            posted = await results.catch_up()
-            if posted:
-                log.info("delivered %d finished generation(s) missed while down", posted)
+        if results is not None and not results.sweep.is_running():
+            results.sweep.start()  # first pass now: what finished while we were down
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
@@ -116,7 +113,6 @@ async def run_bot(settings: Settings) -> int:
     async with open_core(settings, resume=False) as core:
         if core.sandbox is not None:
             log.warning("IACREA_API_KEY is not set: using the built-in sandbox (fake results)")
-        await core.service.recover()
         bot = ExteriorBot(core)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,6 +6,7 @@ did not act on is REJECTED (no credit spent); an ambiguous failure is UNKNOWN an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class ExteriorService:
         request_key: str | None = None,
         source: tuple[int, int] | None = None,
         card_message_id: int | None = None,
+        dedupe_within: float = 0,
     ) -> Generation:
         gen = await self._intent(
             Generation(
@@ -94,6 +96,7 @@ class ExteriorService:
                 source_message_id=source[1] if source else None,
             ),
             request_key,
+            dedupe_within,
         )
         async with self._paid_call(gen):
             result = await self.client.generate(
@@ -119,6 +122,7 @@ class ExteriorService:
         request_key: str | None = None,
         source: tuple[int, int] | None = None,
         card_message_id: int | None = None,
+        dedupe_within: float = 0,
     ) -> Generation:
         if not parent.generation_id:
             raise ValueError(f"generation {parent.id} was never accepted by the API")
@@ -140,6 +144,7 @@ class ExteriorService:
                 source_message_id=source[1] if source else parent.source_message_id,
             ),
             request_key,
+            dedupe_within,
         )
         async with self._paid_call(gen):
             result = await self.client.generate_variation(
@@ -182,8 +187,8 @@ class ExteriorService:
             return await self.generations.get(int(ident))
         return await self.generations.by_generation_id(ident)
 
-    async def by_request_key(self, key: str) -> Generation | None:
-        return await self.generations.by_request_key(key)
+    async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
+        return await self.generations.recent_duplicate(gen, within)
 
     async def channel_page(
         self, channel_id: int, page: int, per_page: int = 5
@@ -217,10 +222,12 @@ class ExteriorService:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    async def _intent(self, gen: Generation, request_key: str | None) -> Generation:
+    async def _intent(
+        self, gen: Generation, request_key: str | None, dedupe_within: float
+    ) -> Generation:
         if self.callback_url:
             gen.webhook_secret = new_secret()
-        return await self.generations.create_intent(gen, request_key)
+        return await self.generations.create_intent(gen, request_key, dedupe_within=dedupe_within)
 
     def _webhook(self, gen: Generation) -> str | None:
         if self.callback_url and gen.webhook_secret:
@@ -233,16 +240,20 @@ class ExteriorService:
     async def _submitted(
         self, gen: Generation, api_id: str, project_id: str | None, remaining: int | None
     ) -> Generation:
+        # Logged before anything else can fail: the API id of a spent credit is never lost.
+        log.info("API accepted generation %s as %s", gen.id, api_id)
         first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
-        gen = await self.generations.mark_submitted(
-            gen.id,
-            generation_id=api_id,
-            project_id=project_id,
-            remaining_photos=remaining,
-            next_check_at=first,
+        # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
+        gen = await asyncio.shield(
+            self.generations.mark_submitted(
+                gen.id,
+                generation_id=api_id,
+                project_id=project_id,
+                remaining_photos=remaining,
+                next_check_at=first,
+            )
         )
         await self.tracker.track(gen)
-        log.info("generation %s submitted as %s (%s %s)", gen.id, api_id, gen.kind, gen.room_type)
         return gen
 
 

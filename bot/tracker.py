@@ -63,6 +63,9 @@ class GenerationTracker:
         self._known: dict[int, Generation] = {}
         self._by_api_id: dict[str, int] = {}
         self._early_hints: dict[int, float] = {}
+        self._running: set[int] = set()  # rows whose check is in flight
+        self._rechecks: dict[int, bool] = {}  # hinted while in flight
+        self._checks: set[asyncio.Task] = set()
         self._history: dict[tuple[RoomType, Kind], list[float]] = {}
         self._subscribers: list[Subscriber] = []
         self._wake = asyncio.Event()
@@ -92,7 +95,7 @@ class GenerationTracker:
         return len(resumed)
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._supervisor, *self._deliveries) if t]
+        tasks = [t for t in (self._supervisor, *self._checks, *self._deliveries) if t]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -132,11 +135,25 @@ class GenerationTracker:
         row_id = self._by_api_id.get(generation_id)
         return row_id is not None and self.hint_row(row_id)
 
+    async def adopt(self, gen: Generation, generation_id: str) -> None:
+        """Record the API id of an UNKNOWN generation (learnt from its callback), check now."""
+        gen = await self.repo.mark_submitted(
+            gen.id,
+            generation_id=generation_id,
+            project_id=gen.project_id,
+            remaining_photos=None,
+            next_check_at=self._clock(),
+        )
+        self._schedule(gen, self._clock())
+
     def recheck(self, gen: Generation) -> None:
         """Check a generation we stopped following (TIMED_OUT) once more, now."""
         self._schedule(gen, self._clock())
 
     def hint_row(self, row_id: int) -> bool:
+        if row_id in self._running:
+            self._rechecks[row_id] = True
+            return True
         if row_id not in self._due:
             if row_id not in self._known:
                 # The callback may beat our own record of the API's answer: remember it briefly.
@@ -163,27 +180,38 @@ class GenerationTracker:
         self._wake.set()
 
     async def _run(self) -> None:
+        # Each check runs in its own owned task, so one slow `get` (retries, long timeouts)
+        # never delays the other generations, their hints or their deadlines.
         while True:
             self._wake.clear()
             now = self._clock()
-            due = [row for row, when in self._due.items() if when <= now]
+            waiting = {r: w for r, w in self._due.items() if r not in self._running}
+            due = [row for row, when in waiting.items() if when <= now]
             if not due:
-                wait = min(self._due.values(), default=now + 3600) - now
+                wait = min(waiting.values(), default=now + 3600) - now
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(max(0.0, wait)):
                         await self._wake.wait()
                 continue
             for row in due:
                 self._due.pop(row, None)
-            await asyncio.gather(*(self._guarded_check(row) for row in due))
+                self._running.add(row)
+                task = asyncio.create_task(self._guarded_check(row), name=f"check-{row}")
+                self._checks.add(task)
+                task.add_done_callback(self._checks.discard)
 
     async def _guarded_check(self, row: int) -> None:
-        async with self._limit:
-            try:
+        try:
+            async with self._limit:
                 await self._check(row)
-            except Exception:  # one bad generation must not stop the others
-                log.exception("check of generation %s failed; retrying later", row)
-                self._due[row] = self._clock() + self.policy.max_interval
+        except Exception:  # one bad generation must not stop the others
+            log.exception("check of generation %s failed; retrying later", row)
+            self._due[row] = self._clock() + self.policy.max_interval
+        finally:
+            self._running.discard(row)
+            if self._rechecks.pop(row, None) and row in self._due:
+                self._due[row] = self._clock()  # a hint came while we were asking
+            self._wake.set()
 
     async def _check(self, row: int) -> Generation:
         gen = self._known[row]
@@ -220,7 +248,10 @@ class GenerationTracker:
             self._forget(row)
             self._emit(TrackerEvent("finished", gen, previous))
         elif gen.status.is_terminal:
-            self._forget(row)  # someone else already finished it
+            # Another process (the CLI, a second tracker) finished it; subscribers still get
+            # told, and delivery is idempotent.
+            self._forget(row)
+            self._emit(TrackerEvent("finished", gen, previous))
         elif nxt is None:
             return await self._time_out(gen, previous)
         else:

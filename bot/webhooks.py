@@ -107,7 +107,14 @@ class WebhookServer:
             log.info("ignored callback on an unknown path")
             raise web.HTTPNotFound()
         # The body is not trusted; only the fact that this generation's callback came matters.
-        if gen.status is Status.TIMED_OUT:
+        if gen.status is Status.UNKNOWN and not gen.generation_id:
+            # Our paid call failed ambiguously, yet the API calls this row's secret path: it
+            # did act. Its id (confirmed by `get` in the check) saves the result.
+            api_id = await _generation_id(request)
+            if api_id:
+                log.warning("callback names generation %s for UNKNOWN row %s", api_id, gen.id)
+                await self.tracker.adopt(gen, api_id)
+        elif gen.status is Status.TIMED_OUT:
             self.tracker.recheck(gen)  # we gave up waiting, the API did not
         elif not gen.status.is_terminal:
             self.tracker.hint_row(gen.id)
@@ -122,3 +129,12 @@ class WebhookServer:
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "tracked": self.tracker.tracked})
+
+
+async def _generation_id(request: web.Request) -> str | None:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    value = body.get("generation_id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 100 else None

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain import Generation, RoomType, Status
+from bot.domain import Generation, Kind, RoomType, Status
 from bot.images import ImageError, encode_png, normalise_mask, open_image, prepare_pair
 from cogs import media, render
 from cogs.jobs import Jobs
@@ -25,7 +25,10 @@ NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_
 
 def missing_permissions(interaction: discord.Interaction) -> list[str]:
     perms = interaction.app_permissions
-    return [name.replace("_", " ").title() for name in NEEDED if not getattr(perms, name)]
+    needed = list(NEEDED)
+    if isinstance(interaction.channel, discord.Thread):  # threads have their own send right
+        needed[needed.index("send_messages")] = "send_messages_in_threads"
+    return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
 
 
 class ExteriorCog(commands.Cog, name="Exterior"):
@@ -61,6 +64,11 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             photo_data = await media.read_attachment(photo, "photo")
             mask_data = await media.read_attachment(mask, "mask")
             pair = await asyncio.to_thread(prepare_pair, photo_data, mask_data)
+            # the bot re-posts the photo as its own copy: it must fit this server's limit
+            limit = interaction.guild.filesize_limit if interaction.guild else media.DEFAULT_LIMIT
+            photo_bytes, photo_name = await media.fit_same_size(
+                pair.photo, f"photo.{pair.photo_format}", limit
+            )
         except ImageError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return
@@ -70,7 +78,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             pair.width,
             pair.height,
             files=[
-                media.file(pair.photo, f"photo.{pair.photo_format}"),
+                media.file(photo_bytes, photo_name),
                 media.file(pair.mask, "mask.png"),
             ],
             request_key=f"create:{interaction.id}",
@@ -109,9 +117,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
             files = [media.file(binary, "mask.png")]
-        await self.jobs.vary(
-            interaction, parent, type, files=files, request_key=f"vary-cmd:{interaction.id}"
-        )
+        await self.jobs.vary(interaction, parent, type, files=files, dedupe=False)
 
     @exterior.command(name="history", description="This channel's generations, newest first")
     @app_commands.describe(page="Page number (1 is the newest)")
@@ -161,21 +167,21 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         parent = await self._visible(interaction, str(parent_id))
-        if parent is None:
-            return
-        key = await self.jobs.click_key(interaction, "vary", parent_id, room_type.value)
-        if key is not None:
-            await self.jobs.vary(
-                interaction, parent, room_type, request_key=key, reply_to=interaction.message
-            )
+        if parent is not None:
+            await self.jobs.vary(interaction, parent, room_type, reply_to=interaction.message)
 
     async def retry_from_button(self, interaction: discord.Interaction, failed_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         failed = await self._visible(interaction, str(failed_id))
         if failed is None:
             return
-        key = await self.jobs.click_key(interaction, "retry", failed_id, "")
-        if key is None:
+        if failed.kind is Kind.VARIATION and failed.parent_id:
+            # the same variation again: same parent, same type, and its own new mask if it had one
+            parent = await self.service.get(failed.parent_id)
+            files = await media.mask_files_of(self.bot, failed)
+            await self.jobs.vary(
+                interaction, parent, failed.room_type, files=files, reply_to=interaction.message
+            )
             return
         await self.jobs.create(
             interaction,
@@ -183,7 +189,6 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             failed.width,
             failed.height,
             source_of=failed,
-            request_key=key,
             reply_to=interaction.message,
         )
 
@@ -221,7 +226,8 @@ class ExteriorCog(commands.Cog, name="Exterior"):
 
     async def _visible(self, interaction: discord.Interaction, ident: str) -> Generation | None:
         gen = await self.service.find(ident)
-        if gen is None or (gen.origin.guild_id and gen.origin.guild_id != interaction.guild_id):
+        # Only this server's generations: CLI ones (no server) are nobody's to show or vary.
+        if gen is None or gen.origin.guild_id != interaction.guild_id:
             await interaction.followup.send(
                 f"I don't know a generation {ident} in this server.", ephemeral=True
             )

@@ -7,7 +7,6 @@ handed to the API and re-fetched (freshly signed) whenever a variation or a retr
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 
 import discord
@@ -19,7 +18,7 @@ from cogs.errors import friendly
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
-DOUBLE_CLICK_WINDOW = 30  # seconds in which the same click by the same user spends one credit
+DOUBLE_CLICK_WINDOW = 30.0  # seconds in which the same click by the same user spends one credit
 GONE = "The original photo is gone (its message was deleted); start anew with `/exterior create`."
 
 # Given the posted card, call the service and return the submitted generation.
@@ -49,28 +48,35 @@ class Jobs:
         width: int,
         height: int,
         *,
-        request_key: str,
+        request_key: str | None = None,
         files: Sequence[discord.File] = (),
         source_of: Generation | None = None,
         reply_to: discord.Message | None = None,
     ) -> None:
-        """A new generation: from uploaded `files`, or from `source_of`'s photo (a retry)."""
+        """A new generation: from uploaded `files`, or from `source_of`'s photo (a retry,
+        guarded against double clicks)."""
         source = None
         if source_of is not None:
             source = (source_of.source_channel_id, source_of.source_message_id)
             urls = await self._fresh(interaction, source_of)
             if urls is None:
                 return
+        template = Generation(
+            id=None, kind=Kind.CREATE, room_type=room_type, status=Status.PENDING,
+            origin=origin_of(interaction), source_message_id=source[1] if source else None,
+        )  # fmt: skip
+        dedupe = DOUBLE_CLICK_WINDOW if source_of is not None else 0
 
         async def submit(card: discord.Message) -> Generation:
             photo_url, mask_url = urls if source else (a.url for a in card.attachments[:2])
             return await self.service.create(
                 photo_url=photo_url, mask_url=mask_url, width=width, height=height,
-                room_type=room_type, origin=origin_of(interaction), request_key=request_key,
+                room_type=room_type, origin=template.origin, request_key=request_key,
                 source=source or (card.channel.id, card.id), card_message_id=card.id,
+                dedupe_within=dedupe,
             )  # fmt: skip
 
-        await self._launch(interaction, Kind.CREATE, room_type, None, files, reply_to, submit)
+        await self._launch(interaction, template, dedupe, files, reply_to, submit)
 
     async def vary(
         self,
@@ -78,41 +84,36 @@ class Jobs:
         parent: Generation,
         room_type: RoomType,
         *,
-        request_key: str,
         files: Sequence[discord.File] = (),
         reply_to: discord.Message | None = None,
+        dedupe: bool = True,
     ) -> None:
         """A variation of `parent`; `files` may hold a new mask."""
+        if parent.status is not Status.SUCCEEDED or not parent.generation_id:
+            await interaction.followup.send(
+                f"Only a finished result can be varied; #{parent.id} is "
+                f"{parent.status.value.lower()}.",
+                ephemeral=True,
+            )
+            return
         urls = await self._fresh(interaction, parent)
         if urls is None:
             return
+        template = Generation(
+            id=None, kind=Kind.VARIATION, room_type=room_type, status=Status.PENDING,
+            origin=origin_of(interaction), parent_id=parent.id, project_id=parent.project_id,
+            source_message_id=parent.source_message_id,
+        )  # fmt: skip
+        window = DOUBLE_CLICK_WINDOW if dedupe else 0
 
         async def submit(card: discord.Message) -> Generation:
             return await self.service.vary(
                 parent, room_type=room_type, original_url=urls[0],
                 mask_url=card.attachments[0].url if files else None,
-                origin=origin_of(interaction), request_key=request_key, card_message_id=card.id,
+                origin=template.origin, card_message_id=card.id, dedupe_within=window,
             )  # fmt: skip
 
-        await self._launch(
-            interaction, Kind.VARIATION, room_type, parent.project_id, files, reply_to, submit
-        )
-
-    async def click_key(
-        self, interaction: discord.Interaction, action: str, generation: int, extra: str
-    ) -> str | None:
-        """An idempotency key per user and click window; None (and an answer) for a repeat."""
-        bucket = int(time.time() // DOUBLE_CLICK_WINDOW)
-        keys = [
-            f"{action}:{generation}:{extra}:{interaction.user.id}:{b}" for b in (bucket, bucket - 1)
-        ]
-        for key in keys:
-            earlier = await self.service.by_request_key(key)
-            if earlier is not None:
-                await interaction.followup.send(self._already(interaction, earlier), ephemeral=True)
-                return None
-        # Two clicks racing past this check still meet at the database's unique key.
-        return keys[0]
+        await self._launch(interaction, template, window, files, reply_to, submit)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -126,17 +127,19 @@ class Jobs:
             return None
 
     async def _launch(
-        self, interaction, kind: Kind, room_type: RoomType, project_id: str | None,
-        files: Sequence[discord.File], reply_to, submit: Submit,
+        self, interaction, template: Generation, dedupe: float, files: Sequence[discord.File],
+        reply_to: discord.Message | None, submit: Submit,
     ) -> None:  # fmt: skip
-        placeholder = Generation(
-            id=None, kind=kind, room_type=room_type, status=Status.PENDING,
-            origin=origin_of(interaction), project_id=project_id,
-        )  # fmt: skip
+        if dedupe:  # cheap early answer; the database enforces it atomically in `submit`
+            earlier = await self.service.recent_duplicate(template, dedupe)
+            if earlier is not None:
+                await interaction.followup.send(self._already(interaction, earlier), ephemeral=True)
+                return
         card = await interaction.channel.send(
-            embed=render.job_card(placeholder, sandbox=self.sandbox),
+            embed=render.job_card(template, sandbox=self.sandbox),
             files=list(files),
-            reference=reply_to,
+            # a deleted parent message must not stop the card
+            reference=reply_to.to_reference(fail_if_not_exists=False) if reply_to else None,
             mention_author=False,
         )
         try:
@@ -153,7 +156,10 @@ class Jobs:
             await card.edit(embed=render.job_card(exc.generation, sandbox=self.sandbox, note=note))
             await interaction.followup.send(note, ephemeral=True)
             return
-        await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
+        try:
+            await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
+        except discord.HTTPException:  # started and paid for: never report it as a failure
+            log.warning("could not update the card of generation %s", gen.id, exc_info=True)
         await interaction.followup.send(
             f"Started {render.MARKER}{gen.id} ({gen.room_type.label}); follow it here: "
             f"{card.jump_url}",
@@ -168,6 +174,4 @@ class Jobs:
                 f": https://discord.com/channels/{interaction.guild_id}/"
                 f"{gen.origin.channel_id}/{gen.card_message_id}"
             )
-        return (
-            f"You already started this a moment ago (#{gen.id}); only one credit was spent{where}"
-        )
+        return f"You already started this a moment ago (#{gen.id}); one credit only{where}"

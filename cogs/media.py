@@ -24,6 +24,33 @@ def file(data: bytes, name: str) -> discord.File:
     return discord.File(io.BytesIO(data), filename=name)
 
 
+DEFAULT_LIMIT = 10 * 1024 * 1024  # Discord's upload limit without boosts
+
+
+def _as_jpeg(data: bytes, limit: int) -> bytes | None:
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    for quality in (92, 85, 75):
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= limit:
+            return out.getvalue()
+    return None
+
+
+async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
+    """A photo the bot must re-post unchanged in size (the API is told its width and height):
+    as it is, or as a JPEG of the same size; else a clear error."""
+    if len(data) <= limit:
+        return data, name
+    smaller = await asyncio.to_thread(_as_jpeg, data, limit)
+    if smaller is None:
+        raise ImageError(
+            f"The photo is too large to post in this server (limit {limit // (1024 * 1024)} MiB);"
+            " please upload a smaller one."
+        )
+    return smaller, name.rsplit(".", 1)[0] + ".jpg"
+
+
 def _shrink(data: bytes, limit: int) -> bytes:
     """Re-encode as JPEG, lowering quality and then size, until it fits under `limit`."""
     image = Image.open(io.BytesIO(data)).convert("RGB")
@@ -59,3 +86,17 @@ async def fresh_source_urls(
         raise LookupError("the original photo is no longer attached")
     mask = message.attachments[1].url if len(message.attachments) > 1 else None
     return message.attachments[0].url, mask
+
+
+async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
+    """The new mask a variation's card carried (re-uploaded for a retry), else nothing."""
+    if not (gen.origin.channel_id and gen.card_message_id):
+        return []
+    channel = client.get_channel(gen.origin.channel_id)
+    try:
+        card = await channel.fetch_message(gen.card_message_id)  # type: ignore[union-attr]
+    except (discord.NotFound, AttributeError):
+        return []
+    if not card.attachments:
+        return []
+    return [file(await card.attachments[0].read(), "mask.png")]

@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
 from bot.images import ImageError
@@ -22,6 +22,8 @@ from cogs.views import retry_view, vary_view
 
 log = logging.getLogger(__name__)
 RESULT_MAX_BYTES = 64 * 1024 * 1024
+SWEEP_SECONDS = 60.0
+MAX_ATTEMPTS = 10  # per generation and process: a result URL that died stays dead
 
 
 class ResultsCog(commands.Cog, name="Results"):
@@ -30,9 +32,25 @@ class ResultsCog(commands.Cog, name="Results"):
         self.service = bot.core.service
         self.sandbox = bot.core.sandbox is not None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._attempts: defaultdict[int, int] = defaultdict(int)
 
     async def cog_load(self) -> None:
         self.bot.core.tracker.subscribe(self.on_tracker_event)
+
+    async def cog_unload(self) -> None:
+        self.sweep.cancel()
+
+    @tasks.loop(seconds=SWEEP_SECONDS)
+    async def sweep(self) -> None:
+        """Whatever fell through the cracks gets another go: undelivered results (a download
+        or Discord failed, another process finished it) and intents a crash left behind."""
+        for gen in await self.service.recover():
+            await self._edit_card(gen)
+        await self.catch_up()
+
+    @sweep.before_loop
+    async def _before_sweep(self) -> None:
+        await self.bot.wait_until_ready()
 
     async def on_tracker_event(self, event: TrackerEvent) -> None:
         gen = event.generation
@@ -45,13 +63,22 @@ class ResultsCog(commands.Cog, name="Results"):
             await self._edit_card(gen)
 
     async def catch_up(self) -> int:
-        """At start: post every finished outcome that was never recorded as posted."""
-        pending = await self.service.undelivered()
+        """Post every finished outcome that was never recorded as posted; returns how many
+        were tried."""
+        pending = [
+            g for g in await self.service.undelivered() if self._attempts[g.id] < MAX_ATTEMPTS
+        ]
         for gen in pending:
+            self._attempts[gen.id] += 1
             try:
                 await self.deliver(gen, recovering=True)
-            except discord.HTTPException:
-                log.exception("could not deliver generation %s at start", gen.id)
+            except (discord.HTTPException, ImageError):
+                log.exception(
+                    "could not deliver generation %s (attempt %d of %d)",
+                    gen.id,
+                    self._attempts[gen.id],
+                    MAX_ATTEMPTS,
+                )
         return len(pending)
 
     async def deliver(self, gen: Generation, *, recovering: bool = False) -> None:
@@ -73,15 +100,12 @@ class ResultsCog(commands.Cog, name="Results"):
                 if found is not None:
                     await self.service.mark_delivered(gen.id, found)
                     return
-            try:
-                files = await self.result_files(gen, channel)
-            except ImageError as exc:
-                log.error("results of generation %s could not be fetched: %s", gen.id, exc)
-                await self._edit_card(gen, note=str(exc))
-                return
-            reference = (
-                channel.get_partial_message(gen.card_message_id) if gen.card_message_id else None
-            )
+            files = await self.result_files(gen, channel)  # failures: the sweep tries again
+            reference = None
+            if gen.card_message_id:  # a deleted card must not block the result
+                reference = channel.get_partial_message(gen.card_message_id).to_reference(
+                    fail_if_not_exists=False
+                )
             message = await channel.send(
                 embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
                 files=files,

@@ -33,6 +33,24 @@ class DuplicateRequest(StorageError):
         self.existing = existing
 
 
+def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
+    # NULL-safe comparisons (IS): a create has no parent, a CLI request no user. Refused and
+    # refunded requests spent nothing, so asking again is no double click.
+    return (
+        "SELECT * FROM generations WHERE kind = ? AND room_type = ? AND user_id IS ? "
+        "AND parent_id IS ? AND source_message_id IS ? AND created_at > ? "
+        "AND status NOT IN ('REJECTED', 'FAILED') ORDER BY id DESC LIMIT 1",
+        (
+            Kind(gen.kind).value,
+            RoomType(gen.room_type).value,
+            gen.origin.user_id,
+            gen.parent_id,
+            gen.source_message_id,
+            since,
+        ),
+    )
+
+
 class GenerationRepository:
     def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self._db = db
@@ -40,9 +58,14 @@ class GenerationRepository:
 
     # -- writes ---------------------------------------------------------------------------
 
-    async def create_intent(self, gen: Generation, request_key: str | None = None) -> Generation:
+    async def create_intent(
+        self, gen: Generation, request_key: str | None = None, *, dedupe_within: float = 0
+    ) -> Generation:
         """Record the intent (status PENDING) before the API is called; a crash after this
-        point is visible at the next start instead of silently losing a spent credit."""
+        point is visible at the next start instead of silently losing a spent credit.
+
+        `dedupe_within` seconds: the same request by the same user in that window (same kind,
+        type, parent and source photo) raises DuplicateRequest: a double click spends once."""
         now = to_ts(self._clock())
         values = intent_row(gen, request_key, now)
         sql = (
@@ -57,7 +80,17 @@ class GenerationRepository:
                 )
                 if row is not None:
                     raise DuplicateRequest(to_generation(row))
+            if dedupe_within > 0:
+                row = await fetchone(conn, *_same_request(gen, now - dedupe_within))
+                if row is not None:
+                    raise DuplicateRequest(to_generation(row))
             return to_generation(await fetchone(conn, sql, tuple(values.values())))
+
+    async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
+        """The same request by the same user in the last `within` seconds, if any."""
+        since = to_ts(self._clock()) - within
+        row = await self._db.fetchone(*_same_request(gen, since))
+        return None if row is None else to_generation(row)
 
     async def mark_submitted(
         self,
@@ -165,6 +198,8 @@ class GenerationRepository:
                 if status.is_terminal and not cur.status.is_terminal:
                     fields["finished_at"] = to_ts(self._clock())
                     became_terminal = True
+                    if status is Status.FAILED:  # the API refunded it: it is not spend
+                        await increment_usage(conn, cur.origin.guild_id or 0, cur.created_at, -1)
             return await self._update(conn, id, fields), became_terminal
 
     async def mark_timed_out(self, id: int) -> Generation:

@@ -34,7 +34,7 @@ from bot.domain import RoomType
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/create_exterior"
-_CREDITS_WORDS = re.compile(r"credit|remaining photo|no photo|not enough photo|insufficient", re.I)
+_CREDITS_WORDS = re.compile(r"credit|no photos? (left|remaining)|not enough photos", re.I)
 
 
 class Secret:
@@ -257,9 +257,11 @@ def _http_error(endpoint: str, status: int, text: str, retry_after: str | None) 
     message = _api_message(text)
     described = f"{endpoint}: HTTP {status}" + (f": {message}" if message else "")
     kw = {"status": status, "api_message": message or None}
+    if status == 401:
+        return errors.AuthenticationError(described, **kw)
     if status == 402 or (400 <= status < 500 and status != 429 and _CREDITS_WORDS.search(message)):
         return errors.OutOfCreditsError(described, **kw)
-    if status in (401, 403):
+    if status == 403:
         return errors.AuthenticationError(described, **kw)
     if status == 404:
         return errors.NotFoundError(described, **kw)

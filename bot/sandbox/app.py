@@ -95,7 +95,7 @@ async def _fetch(request: web.Request, url: str, what: str):
 
 async def generate(request: web.Request) -> web.Response:
     state, body = await _authorised_body(request)
-    state.calls["generate"] += 1
+    state.record("generate", body)
     image_url = _require(body, "image_url", str)
     mask_url = _require(body, "mask_url", str)
     room_type = _room_type(body)
@@ -125,7 +125,7 @@ async def generate(request: web.Request) -> web.Response:
 
 async def generate_variation(request: web.Request) -> web.Response:
     state, body = await _authorised_body(request)
-    state.calls["generate-variation"] += 1
+    state.record("generate-variation", body)
     parent = state.generations.get(_require(body, "generation_id", str))
     if parent is None:
         raise ApiRefusal(404, "generation not found")
@@ -146,7 +146,7 @@ async def generate_variation(request: web.Request) -> web.Response:
 
 async def get(request: web.Request) -> web.Response:
     state, body = await _authorised_body(request)
-    state.calls["get"] += 1
+    state.record("get", body)
     gen = state.generations.get(_require(body, "generation_id", str))
     if gen is None:
         raise ApiRefusal(404, "generation not found")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import aiohttp
@@ -29,6 +30,11 @@ async def fetch_image(session: aiohttp.ClientSession, url: str, *, max_bytes: in
         raise FetchError(f"image is larger than {max_bytes // (1024 * 1024)} MiB") from None
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise FetchError(f"could not fetch the image ({type(exc).__name__})") from None
+    # Decoding a large image takes a while: keep it off the event loop.
+    return await asyncio.to_thread(_decode, data)
+
+
+def _decode(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         if image.format not in ALLOWED_FORMATS:

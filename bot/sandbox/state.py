@@ -63,7 +63,12 @@ class SandboxState:
         self.generations: dict[str, SandboxGeneration] = {}
         self.calls: dict[str, int] = {"generate": 0, "generate-variation": 0, "get": 0}
         self.webhook_deliveries: list[tuple[str, dict]] = []
+        self.requests: list[tuple[str, dict]] = []  # accepted-for-processing calls, for tests
         self._fail_next = 0
+
+    def record(self, endpoint: str, body: dict) -> None:
+        self.calls[endpoint] += 1
+        self.requests.append((endpoint, body))
 
     def fail_next(self, count: int = 1) -> None:
         """Make the next `count` generations end FAILED (deterministic tests and demos)."""

@@ -56,6 +56,8 @@ async def test_vary_command_with_a_new_mask(emulator, bot_runner, sandbox, setti
         assert [a["filename"] for a in card["attachments"]] == ["mask.png"]
         assert card["attachments"][0]["width"] == 512
         assert sandbox.state.calls["generate-variation"] == 1
+        ((_, sent),) = [r for r in sandbox.state.requests if r[0] == "generate-variation"]
+        assert str(card["attachments"][0]["id"]) in sent["mask_url"]
         # a mask of other proportions is refused before any credit is spent
         bad = png_bytes(mask((100, 300)))
         handle = await emulator.slash_command(
