@@ -118,6 +118,7 @@ async def generate(request: web.Request) -> web.Response:
     project = state.new_project(image_url, mask)
     gen = state.new_generation(project, room_type, webhook, _origin(request), variation=False)
     _start(request.app, gen, photo, mask, body["user_id"])
+    await asyncio.sleep(state.config.slow_answer)
     return _json(
         200, {"generation_id": gen.id, "remaining_photos": remaining, "project_id": project.id}
     )

@@ -28,6 +28,7 @@ class SandboxConfig:
     error_429_ratio: float = 0.0  # API calls answered 429 with Retry-After
     retry_after: float = 1.0
     webhook_delay: float = 0.0
+    slow_answer: float = 0.0  # paid calls act, then answer this late (ambiguous timeouts)
     max_image_bytes: int = 20 * 1024 * 1024
     seed: int | None = None
 

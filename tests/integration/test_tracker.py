@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -11,7 +12,7 @@ from bot.domain import Status
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
 from tests.support.files import file_server
-from tests.support.harness import harness
+from tests.support.harness import FAST_POLICY, harness
 
 
 @pytest_asyncio.fixture
@@ -163,3 +164,23 @@ async def test_health_endpoint(tmp_path, sandbox, files):
         h.client._session.get(f"{h.webhooks.base_url}/healthz") as resp,
     ):
         assert resp.status == 200 and (await resp.json())["ok"] is True
+
+
+@pytest.mark.asyncio
+async def test_a_generation_finished_by_another_process_is_still_announced(
+    tmp_path, sandbox, files
+):
+    db_path = tmp_path / "db.sqlite3"
+    patient = replace(FAST_POLICY, first_delay=30, min_interval=30, max_interval=30)
+    async with harness(db_path, sandbox, files, webhooks=False, policy=patient) as bot_side:
+        gen = await bot_side.create()
+        # the CLI (another process, its own tracker) notices the end first
+        async with harness(db_path, sandbox, files, webhooks=False, resume=False) as cli_side:
+            await until(lambda: sandbox.state.generations[gen.generation_id].status.is_terminal)
+            await cli_side.service.refresh(await cli_side.repo.get(gen.id))
+            await cli_side.tracker.drain()
+            assert len(cli_side.finished(gen.id)) == 1
+        assert bot_side.finished() == []
+        assert bot_side.tracker.hint(gen.generation_id)
+        await until(lambda: bot_side.finished(gen.id))
+        assert bot_side.tracker.tracked == 0

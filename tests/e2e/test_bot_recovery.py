@@ -1,0 +1,72 @@
+"""What used to fall through the cracks: deleted cards, failed posts, work finished elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from bot.sandbox.server import running_sandbox
+from bot.sandbox.state import SandboxConfig
+
+from .exterior_env import exterior_bot, settings_for
+from .flow import card_of, create, is_result_of, started_id
+
+
+@pytest_asyncio.fixture
+async def sandbox():
+    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.8)) as sb:
+        yield sb
+
+
+@pytest_asyncio.fixture
+async def settings(emulator, sandbox, tmp_path):
+    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3")
+
+
+def results_of(emulator, row: int) -> list[dict]:
+    return [m for m in emulator.messages_in() if is_result_of(row)(m)]
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_card_does_not_block_the_result(emulator, bot_runner, sandbox, settings):
+    async with exterior_bot(bot_runner, settings):
+        handle = await create(emulator, "POOL")
+        row = started_id(await handle.wait_followup(timeout=10))
+        emulator.delete_message(emulator.stored_message(card_of(emulator, row)))
+        result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+        assert result["attachments"] and "message_reference" not in result
+
+
+@pytest.mark.asyncio
+async def test_a_failed_post_is_retried_by_the_sweep(emulator, bot_runner, sandbox, settings):
+    async with exterior_bot(bot_runner, settings) as (bot, core):
+        bot.get_cog("Results").sweep.change_interval(seconds=0.3)
+        handle = await create(emulator, "TERRACE")
+        row = started_id(await handle.wait_followup(timeout=10))
+        # Discord refuses the result once (as when permissions change for a moment)
+        emulator.fail_next("POST", rf"/channels/{emulator.channel.id}/messages$", status=403)
+        await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+        await asyncio.sleep(0.8)
+        assert len(results_of(emulator, row)) == 1
+        assert any(status == 403 for _, _, status in emulator.faults.triggered)
+        assert (await core.generations.get(row)).result_message_id is not None
+
+
+@pytest.mark.asyncio
+async def test_an_ambiguous_paid_call_is_saved_by_its_callback(
+    emulator, bot_runner, sandbox, settings
+):
+    sandbox.state.config.slow_answer = 1.5  # the API acts, but answers after our read timeout
+    async with exterior_bot(bot_runner, settings, read_timeout=0.5) as (_, core):
+        handle = await create(emulator, "PETANQUE")
+        followup = await handle.wait_followup(timeout=10)
+        assert (
+            "did not confirm" in followup["content"] and "not charged twice" in followup["content"]
+        )
+        assert sandbox.state.calls["generate"] == 1  # not retried
+        row = max(g.id for g in await core.generations.list_channel(emulator.channel.id))
+        # its callback names the generation: the result is recovered and posted
+        await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+        assert sandbox.state.calls["generate"] == 1
