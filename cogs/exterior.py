@@ -122,9 +122,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     @exterior.command(name="history", description="This channel's generations, newest first")
     @app_commands.describe(page="Page number (1 is the newest)")
     async def history(self, interaction: discord.Interaction, page: int = 1) -> None:
+        await interaction.response.defer()  # a busy database must not cost the 3 seconds
         gens, pages = await self.service.channel_page(interaction.channel_id, page - 1)
         page = min(max(page - 1, 0), pages - 1)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=render.history_embed(gens, page, pages, interaction.guild_id),
             view=history_view(page, pages),
         )
@@ -155,8 +156,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")
     async def credits(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
         spend = await self.service.spend(interaction.guild_id)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=render.credits_embed(spend, sandbox=self.sandbox), ephemeral=True
         )
 
@@ -193,9 +195,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         )
 
     async def history_page(self, interaction: discord.Interaction, page: int) -> None:
+        await interaction.response.defer()  # the page is edited in place once read
         gens, pages = await self.service.channel_page(interaction.channel_id, page)
         page = min(max(page, 0), pages - 1)
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             embed=render.history_embed(gens, page, pages, interaction.guild_id),
             view=history_view(page, pages),
         )

@@ -93,11 +93,11 @@ async def test_credits_shows_remaining_and_spend(emulator, bot_runner, sandbox, 
         await finished_generation(emulator)
         await finished_generation(emulator, "PETANQUE")
         handle = await emulator.slash_command("exterior", subcommand="credits")
-        await handle.wait_ack()
-        text = embed_text(handle.original)
+        reply = await handle.wait_followup(timeout=10)
+        text = embed_text(reply)
         assert "Photos left (last known): 98" in text
         assert "This server today: 2" in text and "This server this month: 2" in text
-        assert handle.original["flags"] & 64
+        assert reply["flags"] & 64
 
 
 @pytest.mark.asyncio

@@ -128,14 +128,14 @@ async def test_history_pages_newest_first(emulator, bot_runner, sandbox, setting
             )
             await core.generations.mark_rejected(gen.id, "test row")
         handle = await emulator.slash_command("exterior", subcommand="history")
-        await handle.wait_ack()
-        first = handle.original
+        first = await handle.wait_followup(timeout=10)
         titles = [f["name"] for f in first["embeds"][0]["fields"]]
         assert titles[0].startswith("#7") and len(titles) == 5
         assert "Page 1 of 2" in embed_text(first)
         older = next(c for c in custom_ids(first) if c.endswith(":next"))
         click = await emulator.click_button(first, older)
-        assert (await click.wait_ack()).type == 7
-        page2 = emulator.messages_in()[-1]
+        assert (await click.wait_ack()).type == 6
+        page2 = await click.wait_original(lambda m: "Page 2 of 2" in embed_text(m), timeout=10)
+        assert page2["id"] == first["id"]  # the same message, edited in place
         assert [f["name"][:2] for f in page2["embeds"][0]["fields"]] == ["#2", "#1"]
         assert "Page 2 of 2" in embed_text(page2)
