@@ -96,10 +96,8 @@ def history_embed(
         line = f"{gen.status.value.lower()} · {by} · {when}"
         if gen.variation_number:
             line += f" · variation {gen.variation_number}"
-        if gen.result_message_id and gen.channel_id and guild_id:
-            link = (
-                f"https://discord.com/channels/{guild_id}/{gen.channel_id}/{gen.result_message_id}"
-            )
+        if gen.result_message_id and gen.origin.channel_id and guild_id:
+            link = f"https://discord.com/channels/{guild_id}/{gen.origin.channel_id}/{gen.result_message_id}"
             line += f" · [result]({link})"
         embed.add_field(name=f"#{gen.id} {gen.room_type.value}", value=line, inline=False)
     embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)}")

@@ -54,6 +54,10 @@ async def test_create_card_result_and_vary(emulator, sandbox, running, tmp_path)
     picture.save(tmp_path / "result.png")
     assert picture.size == (512, 512)
     assert "Done" in embed_text(card_of(emulator, row))
+    history = await emulator.slash_command("exterior", subcommand="history")
+    listed = embed_text(await history.wait_followup(timeout=10))
+    link = f"https://discord.com/channels/{emulator.guild.id}/{emulator.channel.id}/{result['id']}"
+    assert f"#{row} POOL" in listed and f"[result]({link})" in listed
     # the API was given the bot's own copy of the photo, not the user's ephemeral upload
     (body,) = [b for b in sandbox.state.projects.values()]
     assert str(card["attachments"][0]["id"]) in body.image_url
