@@ -56,7 +56,8 @@ def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> disc
     embed.add_field(name="Requested by", value=requester)
     embed.add_field(name="Status", value=STATUS_TEXT[gen.status], inline=False)
     embed.add_field(name="Elapsed", value=_elapsed(gen))
-    if gen.remaining_photos is not None:
+    if gen.remaining_photos is not None and gen.status is not Status.FAILED:
+        # after a refund the number from the start is one short: better none than wrong
         embed.add_field(name="Credits left", value=str(gen.remaining_photos))
     if gen.status is Status.TIMED_OUT:
         embed.add_field(
@@ -98,7 +99,8 @@ def history_embed(
             line += f" · variation {gen.variation_number}"
         if gen.result_message_id and gen.origin.channel_id and guild_id:
             link = f"https://discord.com/channels/{guild_id}/{gen.origin.channel_id}/{gen.result_message_id}"
-            line += f" · [result]({link})"
+            # a failed generation's outcome is its card (with the Retry button)
+            line += f" · [{'card' if gen.status is Status.FAILED else 'result'}]({link})"
         embed.add_field(name=f"#{gen.id} {gen.room_type.value}", value=line, inline=False)
     embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)}")
     return embed
