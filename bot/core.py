@@ -110,6 +110,8 @@ async def open_core(
         )
         await tracker.start(resume=resume)
         stack.push_async_callback(tracker.stop)
+        # Runs first on the way out: paid calls in flight get to record their answer.
+        stack.push_async_callback(service.drain, 30.0)
         yield Core(
             settings, session, db, client, generations, usage, tracker, webhooks, service, sandbox
         )

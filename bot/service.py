@@ -7,8 +7,10 @@ did not act on is REJECTED (no credit spent); an ambiguous failure is UNKNOWN an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +22,9 @@ from bot.webhooks import new_secret
 from storage import GenerationRepository, UsageRepository
 
 log = logging.getLogger(__name__)
+# Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
+# call in flight is not mistaken for a crash.
+RECOVER_AFTER = timedelta(minutes=10)
 
 
 class OutcomeUnknownError(Exception):
@@ -65,6 +70,9 @@ class ExteriorService:
         self.usage = usage
         self.tracker = tracker
         self.callback_url = callback_url
+        self._in_flight: set[int] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def create(
         self,
@@ -163,8 +171,11 @@ class ExteriorService:
         return await self.tracker.check_now(gen)
 
     async def recover(self) -> list[Generation]:
-        """At start: intents left PENDING by a crash become UNKNOWN and are reported."""
-        lost = await self.generations.recover_interrupted(older_than=timedelta(minutes=2))
+        """Intents left PENDING by a crash become UNKNOWN and are reported (at start and
+        periodically); calls still in flight here or, likely, in another process are spared."""
+        lost = await self.generations.recover_interrupted(
+            older_than=RECOVER_AFTER, exclude=self._in_flight
+        )
         for gen in lost:
             log.error(
                 "generation %s (%s, %s) was interrupted before the API answered: outcome "
@@ -234,14 +245,46 @@ class ExteriorService:
             return self.callback_url(gen.id, gen.webhook_secret)
         return None
 
-    def _paid_call(self, gen: Generation):
-        return _PaidCall(self.generations, gen)
+    @asynccontextmanager
+    async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
+        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row, and
+        keeps the row out of crash recovery while the call is in flight."""
+        self._in_flight.add(gen.id)
+        self._idle.clear()
+        try:
+            yield
+        except errors.ApiError as exc:
+            if exc.certainly_not_acted:
+                gen = await self.generations.mark_rejected(gen.id, str(exc))
+                raise RejectedError(gen, exc) from exc
+            gen = await self.generations.mark_unknown(gen.id, f"no confirmation: {exc}")
+            api_id = self.tracker.early_ids.pop(gen.id, None)
+            if api_id:  # its callback already named it: not lost after all
+                await self.tracker.adopt(gen, api_id)
+            raise OutcomeUnknownError(gen, exc) from exc
+        except BaseException:
+            # cancellation or a bug: the outcome is unknown; the row must say so
+            await asyncio.shield(self.generations.mark_unknown(gen.id, "interrupted"))
+            raise
+        finally:
+            self._in_flight.discard(gen.id)
+            if not self._in_flight:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> None:
+        """At shutdown: give paid calls in flight the chance to record their answer."""
+        if self._in_flight:
+            log.info("waiting for %d paid call(s) to be answered", len(self._in_flight))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._idle.wait()
 
     async def _submitted(
         self, gen: Generation, api_id: str, project_id: str | None, remaining: int | None
     ) -> Generation:
         # Logged before anything else can fail: the API id of a spent credit is never lost.
         log.info("API accepted generation %s as %s", gen.id, api_id)
+        self.tracker.early_ids.pop(gen.id, None)
         first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
         # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
         gen = await asyncio.shield(
@@ -255,25 +298,3 @@ class ExteriorService:
         )
         await self.tracker.track(gen)
         return gen
-
-
-class _PaidCall:
-    """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row."""
-
-    def __init__(self, repo: GenerationRepository, gen: Generation):
-        self.repo, self.gen = repo, gen
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, kind, exc, tb) -> bool:
-        if exc is None:
-            return False
-        if isinstance(exc, errors.ApiError) and exc.certainly_not_acted:
-            self.gen = await self.repo.mark_rejected(self.gen.id, str(exc))
-            raise RejectedError(self.gen, exc) from exc
-        cause = exc if isinstance(exc, errors.ApiError) else errors.ApiError(repr(exc))
-        self.gen = await self.repo.mark_unknown(self.gen.id, f"no confirmation: {cause}")
-        if isinstance(exc, errors.ApiError):
-            raise OutcomeUnknownError(self.gen, exc) from exc
-        return False  # cancellation and bugs propagate, the row already says UNKNOWN

@@ -63,6 +63,7 @@ class GenerationTracker:
         self._known: dict[int, Generation] = {}
         self._by_api_id: dict[str, int] = {}
         self._early_hints: dict[int, float] = {}
+        self.early_ids: dict[int, str] = {}  # API ids named by callbacks before the API answered
         self._running: set[int] = set()  # rows whose check is in flight
         self._rechecks: dict[int, bool] = {}  # hinted while in flight
         self._checks: set[asyncio.Task] = set()
@@ -165,8 +166,15 @@ class GenerationTracker:
 
     async def check_now(self, gen: Generation) -> Generation:
         """Ask the API once, persist and emit as usual (status command, TIMED_OUT ones)."""
+        if gen.id in self._running:  # a check is under way: its answer will do
+            self._rechecks[gen.id] = True
+            return self._known.get(gen.id, gen)
         self._known[gen.id] = gen
-        return await self._check(gen.id)
+        self._running.add(gen.id)
+        try:
+            return await self._check(gen.id)
+        finally:
+            self._running.discard(gen.id)
 
     # -- the supervisor ----------------------------------------------------------------------
 

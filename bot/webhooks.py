@@ -107,18 +107,29 @@ class WebhookServer:
             log.info("ignored callback on an unknown path")
             raise web.HTTPNotFound()
         # The body is not trusted; only the fact that this generation's callback came matters.
-        if gen.status is Status.UNKNOWN and not gen.generation_id:
-            # Our paid call failed ambiguously, yet the API calls this row's secret path: it
-            # did act. Its id (confirmed by `get` in the check) saves the result.
+        if gen.status in (Status.PENDING, Status.UNKNOWN) and not gen.generation_id:
+            # The API calls this row's secret path although our paid call has not (PENDING) or
+            # never (UNKNOWN: ambiguous failure) told us its id: it did act. The id in the body
+            # (then confirmed by `get`) saves the result.
             api_id = await _generation_id(request)
-            if api_id:
-                log.warning("callback names generation %s for UNKNOWN row %s", api_id, gen.id)
-                await self.tracker.adopt(gen, api_id)
+            if api_id and await self.repo.by_generation_id(api_id) is None:
+                await self._adopt(gen, api_id)
         elif gen.status is Status.TIMED_OUT:
             self.tracker.recheck(gen)  # we gave up waiting, the API did not
         elif not gen.status.is_terminal:
             self.tracker.hint_row(gen.id)
         return web.json_response({"ok": True})
+
+    async def _adopt(self, gen, api_id: str) -> None:
+        if gen.status is Status.PENDING:
+            self.tracker.early_ids[gen.id] = api_id  # used if the call then fails ambiguously
+            self.tracker.hint_row(gen.id)
+            return
+        log.warning("callback names generation %s for UNKNOWN row %s", api_id, gen.id)
+        try:
+            await self.tracker.adopt(gen, api_id)
+        except Exception:  # a callback is a hint: never a 500 for the API
+            log.exception("could not adopt generation %s for row %s", api_id, gen.id)
 
     async def _file(self, request: web.Request) -> web.Response:
         key = f"{request.match_info['token']}/{request.match_info['name']}"

@@ -180,7 +180,21 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         if failed.kind is Kind.VARIATION and failed.parent_id:
             # the same variation again: same parent, same type, and its own new mask if it had one
             parent = await self.service.get(failed.parent_id)
-            files = await media.mask_files_of(self.bot, failed)
+            if parent is None:
+                await interaction.followup.send(
+                    "The result this variation came from is gone.", ephemeral=True
+                )
+                return
+            files = []
+            if failed.mask_url != parent.mask_url:  # it had a mask of its own
+                try:
+                    files = await media.mask_files_of(self.bot, failed)
+                except LookupError:
+                    await interaction.followup.send(
+                        "Its mask is gone; run `/exterior vary` with the mask again.",
+                        ephemeral=True,
+                    )
+                    return
             await self.jobs.vary(
                 interaction, parent, failed.room_type, files=files, reply_to=interaction.message
             )

@@ -89,14 +89,17 @@ async def fresh_source_urls(
 
 
 async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
-    """The new mask a variation's card carried (re-uploaded for a retry), else nothing."""
-    if not (gen.origin.channel_id and gen.card_message_id):
-        return []
-    channel = client.get_channel(gen.origin.channel_id)
+    """The new mask a variation's card carried, re-uploaded for a retry.
+
+    Raises LookupError when the card (or its mask) is gone: retrying with another mask would
+    spend a credit on something nobody asked for."""
+    channel = client.get_channel(gen.origin.channel_id) or await client.fetch_channel(
+        gen.origin.channel_id
+    )
     try:
         card = await channel.fetch_message(gen.card_message_id)  # type: ignore[union-attr]
-    except (discord.NotFound, AttributeError):
-        return []
+    except discord.NotFound:
+        raise LookupError("the variation's card is gone") from None
     if not card.attachments:
-        return []
+        raise LookupError("the variation's card has no mask")
     return [file(await card.attachments[0].read(), "mask.png")]

@@ -7,6 +7,7 @@ between posting and recording, the next start finds it in the channel instead of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 
@@ -44,9 +45,13 @@ class ResultsCog(commands.Cog, name="Results"):
     async def sweep(self) -> None:
         """Whatever fell through the cracks gets another go: undelivered results (a download
         or Discord failed, another process finished it) and intents a crash left behind."""
-        for gen in await self.service.recover():
-            await self._edit_card(gen)
-        await self.catch_up()
+        try:  # the loop must outlive any one failure (tasks.loop stops on most exceptions)
+            for gen in await self.service.recover():
+                with contextlib.suppress(discord.HTTPException):
+                    await self._edit_card(gen)
+            await self.catch_up()
+        except Exception:
+            log.exception("sweep failed; trying again in %s s", self.sweep.seconds)
 
     @sweep.before_loop
     async def _before_sweep(self) -> None:
@@ -65,21 +70,28 @@ class ResultsCog(commands.Cog, name="Results"):
     async def catch_up(self) -> int:
         """Post every finished outcome that was never recorded as posted; returns how many
         were tried."""
-        pending = [
-            g for g in await self.service.undelivered() if self._attempts[g.id] < MAX_ATTEMPTS
-        ]
+        pending = await self.service.undelivered()
         for gen in pending:
             self._attempts[gen.id] += 1
             try:
                 await self.deliver(gen, recovering=True)
-            except (discord.HTTPException, ImageError):
+            except (discord.HTTPException, ImageError) as exc:
                 log.exception(
                     "could not deliver generation %s (attempt %d of %d)",
                     gen.id,
                     self._attempts[gen.id],
                     MAX_ATTEMPTS,
                 )
+                if self._attempts[gen.id] >= MAX_ATTEMPTS:
+                    await self._give_up(gen, exc)
         return len(pending)
+
+    async def _give_up(self, gen: Generation, exc: Exception) -> None:
+        """Stop retrying (so the sweep never clogs); the card says what to do instead."""
+        await self.service.mark_delivered(gen.id, 0)
+        note = f"The result could not be posted ({exc}); try `/exterior show generation:{gen.id}`."
+        with contextlib.suppress(discord.HTTPException):
+            await self._edit_card(gen, note=note[:1000])
 
     async def deliver(self, gen: Generation, *, recovering: bool = False) -> None:
         async with self._locks[gen.id]:
@@ -88,7 +100,8 @@ class ResultsCog(commands.Cog, name="Results"):
                 return
             gen = fresh
             channel = await self._channel(gen.origin.channel_id)
-            if channel is None:
+            if channel is None:  # deleted, or the bot was removed: nowhere to post, ever
+                await self.service.mark_delivered(gen.id, 0)
                 return
             if gen.status is Status.FAILED:
                 card = await self._edit_card(gen, view=retry_view(gen.id))

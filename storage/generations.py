@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.domain import Generation, Kind, RoomType, Status
 
-from ._time import Clock, to_ts, utc_now
+from ._time import Clock, from_ts, to_ts, utc_now
 from .db import Database, StorageError, execute, fetchall, fetchone
 from .rows import intent_row, to_generation
 from .usage import increment_usage
@@ -124,8 +124,10 @@ class GenerationRepository:
                 fields["webhook_secret"] = webhook_secret
             if status.rank > cur.status.rank:  # PENDING/UNKNOWN -> live; clear stale error
                 fields.update(status=status.value, error=None)
+            now = self._clock()
+            fields["submitted_at"] = to_ts(now)
             if count_usage:
-                await increment_usage(conn, cur.origin.guild_id or 0, self._clock())
+                await increment_usage(conn, cur.origin.guild_id or 0, now)
             return await self._update(conn, id, fields)
 
     async def mark_unknown(self, id: int, error: str) -> Generation:
@@ -146,19 +148,24 @@ class GenerationRepository:
                 conn, id, {"status": Status.REJECTED.value, "error": error, "next_check_at": None}
             )
 
-    async def recover_interrupted(self, *, older_than: timedelta | float = 0) -> list[Generation]:
+    async def recover_interrupted(
+        self, *, older_than: timedelta | float = 0, exclude: Iterable[int] = ()
+    ) -> list[Generation]:
         """PENDING rows (crash between intent and API answer) become UNKNOWN; none is retried.
 
-        `older_than` spares intents another live process (e.g. the CLI) is submitting now.
+        `older_than` spares intents another live process (e.g. the CLI) is submitting now;
+        `exclude` the ids whose paid call this process is still waiting for.
         """
         age = older_than.total_seconds() if isinstance(older_than, timedelta) else older_than
         now = to_ts(self._clock())
+        skip = sorted(set(exclude))
         async with self._db.write() as conn:
             rows = await fetchall(
                 conn,
                 "UPDATE generations SET status = ?, error = ?, updated_at = ? "
-                "WHERE status = ? AND created_at <= ? RETURNING *",
-                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age),
+                "WHERE status = ? AND created_at <= ? "
+                f"AND id NOT IN ({', '.join('?' * len(skip))}) RETURNING *",
+                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age, *skip),
             )
         return sorted((to_generation(r) for r in rows), key=lambda g: g.id or 0)
 
@@ -199,8 +206,13 @@ class GenerationRepository:
                     fields["finished_at"] = to_ts(self._clock())
                     became_terminal = True
                     if status is Status.FAILED:  # the API refunded it: it is not spend
-                        await increment_usage(conn, cur.origin.guild_id or 0, cur.created_at, -1)
+                        await self._uncount(conn, cur)
             return await self._update(conn, id, fields), became_terminal
+
+    async def _uncount(self, conn: aiosqlite.Connection, cur: Generation) -> None:
+        row = await fetchone(conn, "SELECT submitted_at FROM generations WHERE id = ?", (cur.id,))
+        counted_on = from_ts(row[0]) if row and row[0] is not None else cur.created_at
+        await increment_usage(conn, cur.origin.guild_id or 0, counted_on, -1)
 
     async def mark_timed_out(self, id: int) -> Generation:
         """Our deadline passed; the API may still finish it (record_check can move it on)."""
@@ -275,7 +287,7 @@ class GenerationRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM generations WHERE origin_source = 'discord' "
             "AND status IN ('SUCCEEDED', 'FAILED') AND result_message_id IS NULL "
-            "AND channel_id IS NOT NULL ORDER BY id LIMIT ?",
+            "AND channel_id IS NOT NULL ORDER BY id DESC LIMIT ?",
             (limit,),
         )
         return [to_generation(r) for r in rows]

@@ -15,6 +15,7 @@ from .flow import (
     buttons,
     card_of,
     create,
+    custom_ids,
     embed_text,
     is_result_of,
     started_id,
@@ -116,3 +117,34 @@ async def test_timed_out_card_says_how_to_check_later(emulator, bot_runner, sand
         assert f"/exterior show generation:{row}" in embed_text(card)
         # the API finished later: the callback revives it and the result is posted
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+
+
+@pytest.mark.asyncio
+async def test_retrying_a_failed_variation_varies_again_with_its_mask(
+    emulator, bot_runner, sandbox, settings
+):
+    async with exterior_bot(bot_runner, settings):
+        row, _ = await finished_generation(emulator)
+        sandbox.state.fail_next()
+        new_mask = png_bytes(mask((512, 512), box=(300, 300, 500, 500)))
+        handle = await emulator.slash_command(
+            "exterior",
+            {"generation": str(row), "type": "TERRACE"},
+            subcommand="vary",
+            attachments={"mask": ("m.png", new_mask, "image/png")},
+        )
+        failed_row = started_id(await handle.wait_followup(timeout=10))
+
+        def failed(message):
+            return f"exterior:retry:{failed_row}" in custom_ids(message)
+
+        card = await emulator.wait_for_message(predicate=failed, timeout=10)
+        click = await emulator.click_button(card, f"exterior:retry:{failed_row}")
+        retry_row = started_id(await click.wait_followup(timeout=10))
+        await emulator.wait_for_message(predicate=is_result_of(retry_row), timeout=10)
+        variations = [b for e, b in sandbox.state.requests if e == "generate-variation"]
+        assert sandbox.state.calls["generate"] == 1 and len(variations) == 2
+        first_try, retry = variations
+        assert retry["generation_id"] == first_try["generation_id"]  # the same parent
+        assert retry["room_type"] == "TERRACE" and retry.get("mask_url")
+        assert retry["mask_url"] != first_try["mask_url"]  # re-uploaded: a fresh URL

@@ -58,3 +58,31 @@ async def test_failed_generations_are_not_counted_as_spend(db, repo, clock):  # 
     await repo.record_check(bad.id, status=Status.FAILED, next_check_at=None)
     await repo.record_check(bad.id, status=Status.FAILED, next_check_at=None)  # duplicate
     assert await usage.spent(1, T0, T0) == 1
+
+
+@pytest.mark.asyncio
+async def test_recovery_spares_calls_in_flight(repo, clock):  # noqa: F811
+    mine = await repo.create_intent(gen())
+    crashed = await repo.create_intent(gen(channel=11))
+    clock.advance(700)
+    lost = await repo.recover_interrupted(older_than=600, exclude=[mine.id])
+    assert [g.id for g in lost] == [crashed.id]
+    assert (await repo.get(mine.id)).status is Status.PENDING
+
+
+@pytest.mark.asyncio
+async def test_a_refund_is_taken_from_the_day_it_was_counted(db, repo, clock):  # noqa: F811
+    usage = UsageRepository(db, clock=clock)
+    intent = await repo.create_intent(gen())
+    clock.advance(24 * 3600)  # a slow answer: accepted the next day
+    await repo.mark_submitted(
+        intent.id,
+        generation_id="api-late",
+        project_id="p",
+        remaining_photos=1,
+        next_check_at=clock.now,
+    )
+    await repo.record_check(intent.id, status=Status.FAILED, next_check_at=None)
+    day1, day2 = T0.date(), clock.now.date()
+    assert await usage.spent(1, day1, day1) == 0
+    assert await usage.spent(1, day2, day2) == 0
