@@ -6,7 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
+from bot.config import Settings
+from bot.sandbox.server import RunningSandbox, running_sandbox
+from bot.sandbox.state import SandboxConfig
+
 from .emulator import BotRunner, DiscordEmulator
+from .exterior_env import settings_for
 
 
 @pytest_asyncio.fixture
@@ -27,3 +32,22 @@ async def bot_runner(emulator: DiscordEmulator) -> AsyncIterator[BotRunner]:
     """Start clients with ``await bot_runner.start(bot)``; all are closed at teardown."""
     async with BotRunner(emulator) as runner:
         yield runner
+
+
+@pytest_asyncio.fixture
+async def sandbox() -> AsyncIterator[RunningSandbox]:
+    """A sandbox API with short timings that outlives bot restarts within a test."""
+    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.4)) as sb:
+        yield sb
+
+
+@pytest_asyncio.fixture
+async def settings(emulator, sandbox, tmp_path) -> Settings:
+    """exterior-bot's settings against the emulator and the sandbox, with webhooks."""
+    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3")
+
+
+@pytest_asyncio.fixture
+async def polling_settings(emulator, sandbox, tmp_path) -> Settings:
+    """The same without webhooks: a callback sent while the bot is down would be lost."""
+    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3", webhooks=False)

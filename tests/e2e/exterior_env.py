@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -12,14 +11,9 @@ from bot.app import ExteriorBot
 from bot.config import Settings
 from bot.core import Core, open_core
 from bot.sandbox.server import RunningSandbox
+from tests.support.proc import free_port
 
 from .emulator import BotRunner, DiscordEmulator
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def settings_for(

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
 from tests.support.files import mask, png_bytes
 
-from .exterior_env import exterior_bot, settings_for
+from .exterior_env import exterior_bot
 from .flow import (
     VARY_LABELS,
     buttons,
@@ -20,17 +17,6 @@ from .flow import (
     is_result_of,
     started_id,
 )
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.3)) as sb:
-        yield sb
-
-
-@pytest_asyncio.fixture
-async def settings(emulator, sandbox, tmp_path):
-    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3")
 
 
 async def finished_generation(emulator, room_type="POOL") -> tuple[int, dict]:

@@ -7,9 +7,6 @@ import asyncio
 import pytest
 import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
-
 from .exterior_env import exterior_bot, settings_for
 from .flow import (
     VARY_LABELS,
@@ -22,12 +19,6 @@ from .flow import (
     is_result_of,
     started_id,
 )
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.4)) as sb:
-        yield sb
 
 
 @pytest_asyncio.fixture

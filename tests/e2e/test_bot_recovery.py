@@ -5,24 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
-
-from .exterior_env import exterior_bot, settings_for
+from .exterior_env import exterior_bot
 from .flow import card_of, create, is_result_of, started_id
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.8)) as sb:
-        yield sb
-
-
-@pytest_asyncio.fixture
-async def settings(emulator, sandbox, tmp_path):
-    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3")
 
 
 def results_of(emulator, row: int) -> list[dict]:
@@ -31,6 +16,7 @@ def results_of(emulator, row: int) -> list[dict]:
 
 @pytest.mark.asyncio
 async def test_a_deleted_card_does_not_block_the_result(emulator, bot_runner, sandbox, settings):
+    sandbox.state.config.processing_seconds = 0.8  # time to delete the card first
     async with exterior_bot(bot_runner, settings):
         handle = await create(emulator, "POOL")
         row = started_id(await handle.wait_followup(timeout=10))

@@ -6,26 +6,11 @@ import asyncio
 
 import discord
 import pytest
-import pytest_asyncio
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
 
-from .exterior_env import exterior_bot, settings_for
+from .exterior_env import exterior_bot
 from .flow import card_of, create, custom_ids, embed_text, is_result_of, started_id
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.4)) as sb:
-        yield sb
-
-
-@pytest_asyncio.fixture
-async def settings(emulator, sandbox, tmp_path):
-    # Polling (no webhooks): a callback sent while the bot is down would be lost anyway.
-    return settings_for(emulator, sandbox, tmp_path / "bot.sqlite3", webhooks=False)
 
 
 def results_of(emulator, row: int) -> list[dict]:
@@ -34,14 +19,14 @@ def results_of(emulator, row: int) -> list[dict]:
 
 @pytest.mark.asyncio
 async def test_restart_mid_generation_posts_the_result_once(
-    emulator, bot_runner, sandbox, settings
+    emulator, bot_runner, sandbox, polling_settings
 ):
     sandbox.state.config.processing_seconds = 1.5
-    async with exterior_bot(bot_runner, settings):
+    async with exterior_bot(bot_runner, polling_settings):
         handle = await create(emulator, "POOL")
         row = started_id(await handle.wait_followup(timeout=10))
     assert results_of(emulator, row) == []  # stopped before the API finished
-    async with exterior_bot(bot_runner, settings) as (_, core):
+    async with exterior_bot(bot_runner, polling_settings) as (_, core):
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         await asyncio.sleep(0.5)
         assert len(results_of(emulator, row)) == 1
@@ -52,9 +37,9 @@ async def test_restart_mid_generation_posts_the_result_once(
 
 @pytest.mark.asyncio
 async def test_killed_between_posting_and_recording_posts_nothing_twice(
-    emulator, bot_runner, sandbox, settings
+    emulator, bot_runner, sandbox, polling_settings
 ):
-    async with exterior_bot(bot_runner, settings) as (_, core):
+    async with exterior_bot(bot_runner, polling_settings) as (_, core):
         handle = await create(emulator, "TERRACE")
         row = started_id(await handle.wait_followup(timeout=10))
         posted = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
@@ -64,7 +49,7 @@ async def test_killed_between_posting_and_recording_posts_nothing_twice(
             await conn.execute(
                 "UPDATE generations SET result_message_id = NULL WHERE id = ?", (row,)
             )
-    async with exterior_bot(bot_runner, settings) as (_, core):
+    async with exterior_bot(bot_runner, polling_settings) as (_, core):
         async with asyncio.timeout(5):
             while (await core.generations.get(row)).result_message_id is None:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
@@ -74,13 +59,13 @@ async def test_killed_between_posting_and_recording_posts_nothing_twice(
 
 @pytest.mark.asyncio
 async def test_old_buttons_work_after_a_restart_and_unknown_ones_answer(
-    emulator, bot_runner, sandbox, settings
+    emulator, bot_runner, sandbox, polling_settings
 ):
-    async with exterior_bot(bot_runner, settings):
+    async with exterior_bot(bot_runner, polling_settings):
         handle = await create(emulator, "POOL")
         row = started_id(await handle.wait_followup(timeout=10))
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-    async with exterior_bot(bot_runner, settings) as (bot, _):
+    async with exterior_bot(bot_runner, polling_settings) as (bot, _):
         click = await emulator.click_button(result, f"exterior:vary:{row}:PETANQUE")
         new_row = started_id(await click.wait_followup(timeout=10))
         await emulator.wait_for_message(predicate=is_result_of(new_row), timeout=10)
@@ -94,10 +79,12 @@ async def test_old_buttons_work_after_a_restart_and_unknown_ones_answer(
 
 
 @pytest.mark.asyncio
-async def test_result_after_the_interaction_token_expired(emulator, bot_runner, sandbox, settings):
+async def test_result_after_the_interaction_token_expired(
+    emulator, bot_runner, sandbox, polling_settings
+):
     emulator.token_lifetime = 0.5
     sandbox.state.config.processing_seconds = 1.5
-    async with exterior_bot(bot_runner, settings):
+    async with exterior_bot(bot_runner, polling_settings):
         handle = await create(emulator, "PETANQUE")
         row = started_id(await handle.wait_followup(timeout=10))
         await asyncio.sleep(0.6)
@@ -108,8 +95,8 @@ async def test_result_after_the_interaction_token_expired(emulator, bot_runner, 
 
 
 @pytest.mark.asyncio
-async def test_history_pages_newest_first(emulator, bot_runner, sandbox, settings):
-    async with exterior_bot(bot_runner, settings) as (_, core):
+async def test_history_pages_newest_first(emulator, bot_runner, sandbox, polling_settings):
+    async with exterior_bot(bot_runner, polling_settings) as (_, core):
         origin = Origin(
             source="discord",
             guild_id=emulator.guild.id,

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 
 import pytest
-import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from tests.support.proc import clean_env, run, start
 
 from .exterior_env import exterior_bot, settings_for
 
 SUBCOMMANDS = {"create", "vary", "history", "show", "credits"}
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.3)) as sb:
-        yield sb
 
 
 def synced_subcommands(emulator) -> set[str]:
@@ -53,32 +43,16 @@ async def test_starts_logs_in_and_registers_commands_once(emulator, bot_runner, 
 @pytest.mark.asyncio
 async def test_exterior_bot_run_as_a_process(emulator, sandbox, tmp_path):
     cfg = sandbox.state.config
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("IACREA_", "EXTERIOR_", "DISCORD_"))
-    }
-    env.update(emulator.env())
-    env.update(
-        {
-            "IACREA_API_KEY": cfg.api_key,
-            "IACREA_USER_ID": cfg.user_id,
-            "IACREA_BASE_URL": sandbox.url,
-            "EXTERIOR_DB_PATH": str(tmp_path / "run.sqlite3"),
-            "EXTERIOR_WEBHOOK_PORT": "0",
-            "EXTERIOR_WEBHOOK_HOST": "127.0.0.1",
-        }
+    env = clean_env(
+        **emulator.env(),
+        IACREA_API_KEY=cfg.api_key,
+        IACREA_USER_ID=cfg.user_id,
+        IACREA_BASE_URL=sandbox.url,
+        EXTERIOR_DB_PATH=str(tmp_path / "run.sqlite3"),
+        EXTERIOR_WEBHOOK_PORT="0",
+        EXTERIOR_WEBHOOK_HOST="127.0.0.1",
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start(tmp_path, "run", env=env)
     try:
         async with asyncio.timeout(20):
             while not emulator.commands.syncs:  # noqa: ASYNC110 - the emulator records it
@@ -96,27 +70,11 @@ async def test_exterior_bot_run_as_a_process(emulator, sandbox, tmp_path):
 
 @pytest.mark.asyncio
 async def test_run_without_or_with_a_bad_token_is_one_sentence(emulator, tmp_path):
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("IACREA_", "EXTERIOR_", "DISCORD_"))
-    }
-    base["EXTERIOR_DB_PATH"] = str(tmp_path / "t.sqlite3")
-    base["EXTERIOR_WEBHOOK_PORT"] = "0"
+    base = clean_env(EXTERIOR_DB_PATH=str(tmp_path / "t.sqlite3"), EXTERIOR_WEBHOOK_PORT="0")
     for extra, words in (
         ({}, "DISCORD_TOKEN is not set"),
         ({**emulator.env(), "DISCORD_TOKEN": "wrong"}, "refused DISCORD_TOKEN"),
     ):
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env={**base, **extra},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await asyncio.wait_for(proc.communicate(), 20)
-        assert proc.returncode == 2
-        assert words in err.decode() and "Traceback" not in err.decode()
+        code, _, err = await run(tmp_path, "run", env={**base, **extra}, timeout=20)
+        assert code == 2
+        assert words in err and "Traceback" not in err

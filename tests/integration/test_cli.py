@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import socket
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -17,36 +14,15 @@ from PIL import Image
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
 from tests.support.files import file_server, mask, photo, png_bytes
+from tests.support.proc import clean_env, free_port, run, start
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
 FAST = {"EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05", "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("IACREA_", "EXTERIOR_", "DISCORD_"))
-    }
-    clean.update({"EXTERIOR_DB_PATH": str(tmp_path / "cli.sqlite3"), **FAST, **(env or {})})
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=tmp_path,
-        env=clean,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    return proc.returncode, out.decode(), err.decode()
+    db = str(tmp_path / "cli.sqlite3")
+    return await run(tmp_path, *args, env=clean_env(EXTERIOR_DB_PATH=db, **FAST, **(env or {})))
 
 
 def example_pair(tmp_path: Path) -> tuple[str, str]:
@@ -237,18 +213,7 @@ async def test_doctor_names_each_check(tmp_path):
 @pytest.mark.asyncio
 async def test_sandbox_command_serves_until_sigterm(tmp_path):
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("IACREA_", "EXTERIOR_"))}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "sandbox",
-        "--port",
-        str(port),
-        cwd=tmp_path,
-        env=clean,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start(tmp_path, "sandbox", "--port", str(port), env=clean_env())
     try:
         line = await asyncio.wait_for(proc.stderr.readline(), 20)
         assert f"http://127.0.0.1:{port}" in line.decode()
