@@ -50,6 +50,13 @@ async def post(session, sandbox, endpoint, payload, key="default"):
         return resp.status, await resp.json()
 
 
+async def generate(client, files, room_type, photo="photo.png", **kwargs):
+    return await client.generate(
+        image_url=f"{files.url}/{photo}", mask_url=f"{files.url}/mask.png",
+        room_type=room_type, width=64, height=48, **kwargs,
+    )  # fmt: skip
+
+
 async def wait_status(client, generation_id, wanted, timeout=5.0):
     async with asyncio.timeout(timeout):
         while True:
@@ -89,13 +96,7 @@ async def test_generate_validation(session, sandbox, files, changes, key, status
 
 @pytest.mark.asyncio
 async def test_jpg_accepted_and_state_machine_to_success(client, sandbox, files, session):
-    result = await client.generate(
-        image_url=f"{files.url}/photo.jpg",
-        mask_url=f"{files.url}/mask.png",
-        room_type=RoomType.TERRACE,
-        width=64,
-        height=48,
-    )
+    result = await generate(client, files, RoomType.TERRACE, photo="photo.jpg")
     assert result.remaining_photos == 99
     assert (await client.get(result.generation_id)).status is Status.STARTING
     await wait_status(client, result.generation_id, {Status.PROCESSING})
@@ -109,13 +110,7 @@ async def test_jpg_accepted_and_state_machine_to_success(client, sandbox, files,
 @pytest.mark.asyncio
 async def test_failed_generation_is_refunded(client, sandbox, files):
     sandbox.state.fail_next()
-    result = await client.generate(
-        image_url=f"{files.url}/photo.png",
-        mask_url=f"{files.url}/mask.png",
-        room_type=RoomType.POOL,
-        width=64,
-        height=48,
-    )
+    result = await generate(client, files, RoomType.POOL)
     assert sandbox.state.credits[sandbox.state.config.user_id] == 99
     state = await wait_status(client, result.generation_id, {Status.SUCCEEDED, Status.FAILED})
     assert state.status is Status.FAILED and state.urls == []
@@ -126,24 +121,12 @@ async def test_failed_generation_is_refunded(client, sandbox, files):
 async def test_out_of_credits(client, sandbox, files):
     sandbox.state.credits[sandbox.state.config.user_id] = 0
     with pytest.raises(errors.OutOfCreditsError):
-        await client.generate(
-            image_url=f"{files.url}/photo.png",
-            mask_url=f"{files.url}/mask.png",
-            room_type=RoomType.POOL,
-            width=64,
-            height=48,
-        )
+        await generate(client, files, RoomType.POOL)
 
 
 @pytest.mark.asyncio
 async def test_variations_count_per_project_and_reuse_mask(client, sandbox, files):
-    first = await client.generate(
-        image_url=f"{files.url}/photo.png",
-        mask_url=f"{files.url}/mask.png",
-        room_type=RoomType.POOL,
-        width=64,
-        height=48,
-    )
+    first = await generate(client, files, RoomType.POOL)
     v1 = await client.generate_variation(
         generation_id=first.generation_id,
         original_url=f"{files.url}/photo.png",
@@ -197,14 +180,7 @@ async def test_webhook_called_with_get_body_and_generation_id(client, sandbox, f
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
         url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-        result = await client.generate(
-            image_url=f"{files.url}/photo.png",
-            mask_url=f"{files.url}/mask.png",
-            room_type=RoomType.POOL,
-            width=64,
-            height=48,
-            webhook=url,
-        )
+        result = await generate(client, files, RoomType.POOL, webhook=url)
         await asyncio.wait_for(done.wait(), 5)
     finally:
         await runner.cleanup()
