@@ -121,7 +121,3 @@ class Generation:
     card_message_id: int | None = None
     result_message_id: int | None = None
     webhook_secret: str | None = None
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status.is_terminal

@@ -128,7 +128,6 @@ class ExteriorService:
         origin: Origin,
         mask_url: str | None = None,
         request_key: str | None = None,
-        source: tuple[int, int] | None = None,
         card_message_id: int | None = None,
         dedupe_within: float = 0,
     ) -> Generation:
@@ -148,8 +147,9 @@ class ExteriorService:
                 mask_url=mask_url or parent.mask_url,
                 width=parent.width,
                 height=parent.height,
-                source_channel_id=source[0] if source else parent.source_channel_id,
-                source_message_id=source[1] if source else parent.source_message_id,
+                # a variation shows the same photo: the parent's copy serves it
+                source_channel_id=parent.source_channel_id,
+                source_message_id=parent.source_message_id,
             ),
             request_key,
             dedupe_within,
@@ -211,9 +211,6 @@ class ExteriorService:
             channel_id, offset=page * per_page, limit=per_page
         )
         return gens, pages
-
-    async def set_card(self, row_id: int, message_id: int) -> Generation:
-        return await self.generations.set_card_message(row_id, message_id)
 
     async def mark_delivered(self, row_id: int, message_id: int) -> bool:
         """Record where the outcome was posted; False if another poster already did."""

@@ -73,7 +73,6 @@ class GenerationTracker:
         self._limit = asyncio.Semaphore(concurrency)
         self._supervisor: asyncio.Task | None = None
         self._deliveries: set[asyncio.Task] = set()
-        self.gets = 0  # `get` calls made by this tracker (tests and benchmarks read it)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -226,7 +225,6 @@ class GenerationTracker:
         previous = gen.status
         now = self._clock()
         try:
-            self.gets += 1
             state = await self.client.get(gen.generation_id)
         except errors.ApiError as exc:
             log.warning("get for generation %s (%s) failed: %s", row, gen.generation_id, exc)

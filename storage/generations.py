@@ -243,20 +243,6 @@ class GenerationRepository:
     async def set_source_message(self, id: int, channel_id: int, message_id: int) -> Generation:
         return await self._set(id, source_channel_id=channel_id, source_message_id=message_id)
 
-    async def set_photo_urls(
-        self,
-        id: int,
-        *,
-        photo_url: str | None,
-        mask_url: str | None,
-        width: int | None = None,
-        height: int | None = None,
-    ) -> Generation:
-        fields = {"photo_url": photo_url, "mask_url": mask_url}
-        if width is not None and height is not None:
-            fields.update(width=width, height=height)
-        return await self._set(id, **fields)
-
     # -- reads ----------------------------------------------------------------------------
 
     async def get(self, id: int) -> Generation | None:

@@ -101,7 +101,7 @@ async def generate(request: web.Request) -> web.Response:
     room_type = _room_type(body)
     width = _require(body, "width", (int, float))
     height = _require(body, "height", (int, float))
-    webhook = _require(body, "webhook", str, optional=True)
+    _require(body, "webhook", str, optional=True)  # validated before any work
     photo = await _fetch(request, image_url, "image_url")
     mask = await _fetch(request, mask_url, "mask_url")
     if (width, height) != photo.size:
@@ -110,14 +110,8 @@ async def generate(request: web.Request) -> web.Response:
             f"width/height {width:g}x{height:g} do not match the image "
             f"({photo.width}x{photo.height})",
         )
-    if mask.size != photo.size:
-        raise ApiRefusal(400, f"mask size {mask.width}x{mask.height} differs from the image size")
-    remaining = state.charge(body["user_id"])
-    if remaining is None:
-        raise ApiRefusal(402, "no photos remaining on this account")
     project = state.new_project(image_url, mask)
-    gen = state.new_generation(project, room_type, webhook, _origin(request), variation=False)
-    _start(request.app, gen, photo, mask, body["user_id"])
+    gen, remaining = _charge_and_start(request, body, project, room_type, photo, mask, False)
     await asyncio.sleep(state.config.slow_answer)
     return _json(
         200, {"generation_id": gen.id, "remaining_photos": remaining, "project_id": project.id}
@@ -133,16 +127,27 @@ async def generate_variation(request: web.Request) -> web.Response:
     original_url = _require(body, "original_url", str)
     mask_url = _require(body, "mask_url", str, optional=True)
     room_type = _room_type(body)
-    webhook = _require(body, "webhook", str, optional=True)
+    _require(body, "webhook", str, optional=True)
     photo = await _fetch(request, original_url, "original_url")
     mask = await _fetch(request, mask_url, "mask_url") if mask_url else parent.project.mask
+    gen, _ = _charge_and_start(request, body, parent.project, room_type, photo, mask, True)
+    return _json(200, {"generation_id": gen.id})
+
+
+def _charge_and_start(request, body, project, room_type, photo, mask, variation: bool):
+    """The checks and bookkeeping both paid endpoints share; (generation, photos left)."""
     if mask.size != photo.size:
         raise ApiRefusal(400, f"mask size {mask.width}x{mask.height} differs from the image size")
-    if state.charge(body["user_id"]) is None:
+    state = request.app[STATE_KEY]
+    remaining = state.charge(body["user_id"])
+    if remaining is None:
         raise ApiRefusal(402, "no photos remaining on this account")
-    gen = state.new_generation(parent.project, room_type, webhook, _origin(request), variation=True)
+    gen = state.new_generation(
+        project, room_type, _require(body, "webhook", str, optional=True), _origin(request),
+        variation=variation,
+    )  # fmt: skip
     _start(request.app, gen, photo, mask, body["user_id"])
-    return _json(200, {"generation_id": gen.id})
+    return gen, remaining
 
 
 async def get(request: web.Request) -> web.Response:
