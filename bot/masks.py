@@ -9,8 +9,9 @@ the resulting mask is scaled back to the photo's size with smooth edges. All mas
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
+from scipy.spatial import ConvexHull
 
 from bot.domain import RoomType
 from bot.images import ImageError, check_aspect, check_mask, coverage
@@ -162,6 +163,11 @@ def derive_from_painted(photo: Image.Image, painted: Image.Image) -> Image.Image
     low = max(30.0, median + 6 * spread)
     strokes = _hysteresis(diff, low, max(2 * low, 70.0))
     strokes = _drop_small(strokes, 0.0003 * diff.size)
+    if strokes.any():
+        # the stroke's true edge is where the difference is half its contrast: the blur and
+        # the low threshold widen what hysteresis keeps
+        half = max(low, float(np.median(diff[strokes])) / 2)
+        strokes &= diff > half
     if strokes.mean() < 0.0005:
         raise NothingPainted(
             "I see no strokes on the painted photo: scribble over the area in a bright colour."
@@ -186,17 +192,40 @@ def _stroked_area(strokes: np.ndarray) -> np.ndarray:
     # mean distance to the stroke's edge is a quarter of its width (a solid blob: its size)
     width = 4 * float(ndimage.distance_transform_edt(strokes)[strokes].mean())
     side = min(strokes.shape)
-    closed = _close(strokes, min(max(1.5 * width, 0.015 * side), 0.05 * side))
+    closed = _close(strokes, min(max(2.5 * width, 0.025 * side), 0.06 * side))
     filled = ndimage.binary_fill_holes(closed)
     # an outline that ends on the photo's bottom edge (a lawn in front of the camera)
     bottom = np.pad(closed, ((0, 1), (0, 0)), constant_values=True)
     from_bottom = ndimage.binary_fill_holes(bottom)[:-1]
     if from_bottom.mean() < 0.6:
         filled |= from_bottom
-    if (filled & ~closed).sum() > 0.3 * filled.sum():
-        # outlined: the area's edge runs along the middle of the stroke
+    if strokes.sum() < 0.75 * filled.sum():
+        if (filled & ~closed).sum() < 0.1 * filled.sum():
+            # hatched, not outlined: the strokes' turns leave bays along the edge; an area
+            # that is nearly convex was meant whole
+            filled = _nearly_convex(filled)
+        # outlined or hatched: the pen's middle ran along the area's edge
         filled = _erode(filled, width / 2)
     return filled
+
+
+def _nearly_convex(area: np.ndarray, slack: float = 1.2) -> np.ndarray:
+    """Each region replaced by its convex hull when the hull adds at most `slack - 1`."""
+    labels, _ = ndimage.label(area)
+    out = area.copy()
+    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+        part = labels[window] == index
+        ys, xs = np.nonzero(part)
+        if len(xs) < 10 or xs.min() == xs.max() or ys.min() == ys.max():
+            continue
+        points = np.column_stack([xs, ys]).astype(float)
+        hull_points = points[ConvexHull(points).vertices]
+        hull = Image.new("L", (part.shape[1], part.shape[0]), 0)
+        ImageDraw.Draw(hull).polygon([tuple(p) for p in hull_points], fill=1)
+        hulled = np.asarray(hull, dtype=bool)
+        if hulled.sum() <= slack * part.sum():
+            out[window] |= hulled
+    return out
 
 
 # -- suggestions ---------------------------------------------------------------------------------
@@ -226,13 +255,31 @@ def _green_ground(rgb: np.ndarray) -> np.ndarray:
     total = rgb.sum(axis=2) + 1.0
     exg = (2 * rgb[..., 1] - rgb[..., 0] - rgb[..., 2]) / total
     green = exg > min(max(_otsu(exg), 0.05), 0.25)
+    green[: _horizon(rgb)] = False  # tree crowns against the sky are not ground
     height = rgb.shape[0]
-    lower = np.zeros_like(green)
-    lower[2 * height // 3 :] = True
-    seed = green & lower
+    seed = green.copy()
+    seed[: 2 * height // 3] = False
     if seed.sum() < 0.01 * green.size:
         return np.zeros_like(green)
-    return _grow_from(seed, _features(rgb, exg), green)
+    chroma = rgb / total[..., None] * 255
+    return _grow_from(seed, _features(rgb, [chroma[..., 0], chroma[..., 2]]), green)
+
+
+def _horizon(rgb: np.ndarray) -> int:
+    """The row below which no sky comes down: what is above it stands against the sky."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    brightness = rgb.mean(axis=2)
+    sky = ((b > r + 15) & (b >= g) & (brightness > 90)) | (
+        (brightness > 200) & (np.ptp(rgb, axis=2) < 30)
+    )
+    labels, _ = ndimage.label(sky)
+    top = np.unique(labels[0][labels[0] > 0])
+    sky = np.isin(labels, top)
+    columns = sky.any(axis=0)
+    if columns.mean() < 0.2:
+        return 0  # no sky along the top: a view down onto the garden
+    lowest = rgb.shape[0] - 1 - np.argmax(sky[::-1], axis=0)
+    return int(np.percentile(lowest[columns], 90))
 
 
 def _grey_ground(rgb: np.ndarray) -> np.ndarray:
@@ -240,17 +287,17 @@ def _grey_ground(rgb: np.ndarray) -> np.ndarray:
     height = grey.shape[0]
     seed = np.zeros(grey.shape, dtype=bool)
     seed[int(0.85 * height) :, grey.shape[1] // 5 : 4 * grey.shape[1] // 5] = True
-    return _grow_from(seed, _features(rgb[..., :1], None), np.ones_like(seed))
+    return _grow_from(seed, _features(rgb, []), np.ones_like(seed))
 
 
-def _features(rgb: np.ndarray, exg: np.ndarray | None) -> np.ndarray:
-    """Per-pixel brightness, texture (and greenness), smoothed so a lawn's grain averages out."""
+def _features(rgb: np.ndarray, extra: list[np.ndarray]) -> np.ndarray:
+    """Per-pixel brightness, texture and `extra` (colour), smoothed so a lawn's grain averages
+    out."""
     brightness = rgb.mean(axis=2)
     smooth = ndimage.uniform_filter(brightness, 7)
     texture = np.sqrt(np.maximum(ndimage.uniform_filter(brightness**2, 7) - smooth**2, 0))
     layers = [smooth, ndimage.uniform_filter(texture, 7)]
-    if exg is not None:
-        layers.append(ndimage.uniform_filter(exg, 7) * 255)
+    layers += [ndimage.uniform_filter(layer, 7) for layer in extra]
     return np.stack(layers, axis=2)
 
 

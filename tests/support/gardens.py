@@ -152,45 +152,40 @@ COLOURS = [(255, 0, 0), (255, 230, 0), (255, 0, 255), (0, 255, 255), (255, 255, 
 def painted(
     photo: Image.Image, area: Image.Image, style: str, colour, width: int, rng: random.Random
 ) -> Image.Image:
-    """A copy of `photo` with `area` outlined, hatched or scribbled over."""
+    """A copy of `photo` with `area` outlined, hatched or scribbled over.
+
+    Thin strokes run with the pen's middle on the area's edge; a scribble paints it solid."""
     copy = photo.convert("RGB")
     draw = ImageDraw.Draw(copy)
     if style in ("outline", "outline+hatch"):
         _outline(draw, area, colour, width, rng)
     if style in ("hatch", "outline+hatch"):
-        _hatch(draw, area, colour, width, spacing=2.5 * width)
+        _hatch(draw, area, colour, width, spacing=2 * width)
     if style == "scribble":
-        _hatch(draw, area, colour, width, spacing=0.8 * width)
+        draw.bitmap((0, 0), area, fill=colour)  # the solid middle a scribble leaves
+        _hatch(draw, area.filter(ImageFilter.MinFilter(2 * (width // 2) + 1)), colour, width, width)
     return copy
 
 
 def _hatch(draw, area: Image.Image, colour, width: int, spacing: float) -> None:
-    """Zigzag strokes across the area, turning at its edge."""
+    """Zigzag strokes across the area, the pen's middle turning on its edge."""
     pixels = area.load()
-    w, h = area.size
-    y = float(width) / 2
+    w = area.width
+    top, bottom = area.getbbox()[1], area.getbbox()[3] - 1
+    count = max(2, math.ceil((bottom - top) / spacing) + 1)
     previous = None
-    while y < h:
-        runs, inside, start = [], False, 0
-        for x in range(w):
-            on = pixels[x, int(y)] > 127
-            if on and not inside:
-                inside, start = True, x
-            elif not on and inside:
-                inside = False
-                runs.append((start, x - 1))
-        if inside:
-            runs.append((start, w - 1))
-        if runs:
-            x0, x1 = max(runs, key=lambda r: r[1] - r[0])
-            ends = [(x0 + width / 2, y), (x1 - width / 2, y)]
-            if previous and previous[1] > previous[0]:
-                ends.reverse()
-            if previous:
-                draw.line([previous[2], ends[0]], fill=colour, width=width)
-            draw.line(ends, fill=colour, width=width)
-            previous = (x0, x1, ends[1])
-        y += spacing
+    for i in range(count):
+        y = top + (bottom - top) * i / (count - 1)
+        row = [x for x in range(w) if pixels[x, int(y)] > 127]
+        if not row:
+            continue
+        ends = [(row[0], y), (row[-1], y)]
+        if i % 2:
+            ends.reverse()
+        if previous:
+            draw.line([previous, ends[0]], fill=colour, width=width)
+        draw.line(ends, fill=colour, width=width)
+        previous = ends[1]
 
 
 def _outline(draw, area: Image.Image, colour, width: int, rng: random.Random) -> None:

@@ -18,8 +18,8 @@ from tests.support.gardens import COLOURS, blob, garden, iou, jpeg, painted, reg
 EXAMPLES = Path(masks.__file__).parent / "examples"
 SEEDS = range(4)
 STYLES = ["scribble", "outline", "hatch", "outline+hatch"]
-PAINTED_MIN = 0.85
-SUGGESTED_MIN = 0.80
+PAINTED_MIN = 0.90
+SUGGESTED_MIN = 0.85
 
 
 @pytest.fixture(scope="module")
