@@ -6,7 +6,6 @@ photos use brightness and texture alone."""
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from bot import raster
@@ -16,7 +15,7 @@ from bot.domain import RoomType
 def find_ground(rgb: np.ndarray) -> np.ndarray:
     """Open ground (lawn) in an RGB array: the largest region, holes of small objects filled."""
     ground = _grey_ground(rgb) if _is_grey(rgb) else _green_ground(rgb)
-    ground = raster.keep_largest(raster.fill_holes(raster.opening(ground, 2), 0.02))
+    ground = raster.keep_largest(raster.fill_holes(raster.opening(ground, 2), 0.005))
     return raster.smooth(ground, 0.01 * min(ground.shape))
 
 
@@ -35,7 +34,9 @@ def _green_ground(rgb: np.ndarray) -> np.ndarray:
     if seed.sum() < 0.01 * green.size:
         return np.zeros_like(green)
     chroma = rgb / total[..., None] * 255
-    return _grow_from(seed, _features(rgb, [chroma[..., 0], chroma[..., 2]]), green)
+    lawn = _grow_from(seed, _features(rgb, [chroma[..., 0], chroma[..., 2]]), green)
+    # the smoothed features blur the lawn's edge: take back the green pixels along it
+    return raster.dilate(lawn, 3) & green
 
 
 def _horizon(rgb: np.ndarray) -> int:
@@ -94,11 +95,12 @@ def _grow_from(seed: np.ndarray, layers: np.ndarray, allowed: np.ndarray) -> np.
     return np.isin(labels, touched)
 
 
-def shape(ground: np.ndarray, room_type: RoomType) -> np.ndarray:
-    """A terrace takes the open ground (unless it is the whole picture); a pool or a court is
-    a shape of its own, placed where the ground is widest."""
+def shape(ground: np.ndarray, room_type: RoomType) -> tuple[tuple[float, ...], float] | None:
+    """Where a `room_type` goes on the ground: None for the ground itself (a terrace takes the
+    open ground, unless that is the whole picture), else the box (left, top, right, bottom, in
+    the array's pixels) and corner radius of a shape of its own, where the ground is widest."""
     if room_type is RoomType.TERRACE and ground.mean() < 0.8:
-        return ground
+        return None
     top, left, height, width = raster.largest_rectangle(ground)
     if room_type is RoomType.PETANQUE:  # a long court: about 4 x 15 m, seen from the side
         w, h, corner = 0.9 * width, min(0.7 * height, 0.9 * width / 3.5), 0.0
@@ -108,7 +110,4 @@ def shape(ground: np.ndarray, room_type: RoomType) -> np.ndarray:
     else:
         w, h, corner = 0.8 * width, 0.8 * height, 0.1 * min(width, height)
     cx, cy = left + width / 2, top + height / 2
-    shape = Image.new("L", (ground.shape[1], ground.shape[0]), 0)
-    box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-    ImageDraw.Draw(shape).rounded_rectangle(box, radius=corner, fill=1)
-    return np.asarray(shape, dtype=bool) & ground
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), corner

@@ -9,7 +9,8 @@ the resulting mask is scaled back to the photo's size with smooth edges. All mas
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from scipy import ndimage
 
 from bot import ground, painted, raster
 from bot.domain import RoomType
@@ -35,6 +36,7 @@ __all__ = [
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
 SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
+OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
 
 
 # -- painted photos ------------------------------------------------------------------------------
@@ -81,7 +83,15 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
         raise NoSuggestion(
             "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
         )
-    mask = raster.to_mask(ground.shape(found, room_type), photo.size)
+    mask = raster.to_mask(found, photo.size)
+    placed = ground.shape(found, room_type)
+    if placed is not None:  # drawn at the photo's own size: crisp edges and corners
+        box, corner = placed
+        scale = photo.width / found.shape[1]
+        drawn = Image.new("L", photo.size, 0)
+        box = tuple(v * scale for v in box)
+        ImageDraw.Draw(drawn).rounded_rectangle(box, radius=corner * scale, fill=255)
+        mask = ImageChops.multiply(mask, drawn)
     check_mask(mask)
     return mask
 
@@ -100,11 +110,17 @@ def draw_overlay(
     area = area.point(lambda v: 255 if v > 127 else 0)
     veil = area.point(lambda v: v * 45 // 100)  # 45 %: the ground stays readable under it
     tinted = Image.composite(Image.new("RGB", base.size, colour), base, veil)
-    # the outline: a white halo under a coloured line, visible on dark and light ground alike
-    line = max(1, round(min(base.size) / 250))
-    edge = area.filter(ImageFilter.FIND_EDGES)
-    halo = edge.filter(ImageFilter.MaxFilter(2 * (line + 1) + 1))
-    stroke = edge.filter(ImageFilter.MaxFilter(2 * line + 1))
-    tinted.paste((255, 255, 255), mask=halo)
-    tinted.paste(colour, mask=stroke)
+    # the outline: a white halo under a coloured line, visible on dark and light ground alike;
+    # drawn antialiased at preview resolution (a phone photo has 12 megapixels), scaled up
+    size = raster.work_size(base.size, OUTLINE_SIDE)
+    inside = np.asarray(area.resize(size, Image.Resampling.BILINEAR)) > 127
+    if inside.any() and not inside.all():
+        line = max(1.0, min(size) / 250)
+        to_edge = np.where(
+            inside, ndimage.distance_transform_edt(inside), ndimage.distance_transform_edt(~inside)
+        )
+        for width, fill in ((line + 1.5, (255, 255, 255)), (line, colour)):
+            alpha = np.clip(width + 0.5 - to_edge, 0, 1) * 255
+            band = Image.fromarray(alpha.astype(np.uint8)).resize(base.size, Image.BILINEAR)
+            tinted.paste(fill, mask=band)
     return tinted

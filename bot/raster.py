@@ -22,11 +22,13 @@ def rgb(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
 
 
 def to_mask(area: np.ndarray, size: tuple[int, int]) -> Image.Image:
-    small = Image.fromarray(area.astype(np.uint8) * 255)
-    if small.size != size:
-        # bilinear then threshold: smooth edges instead of working-resolution staircases
-        small = small.resize(size, Image.Resampling.BILINEAR)
-    return small.point(lambda v: 255 if v > 127 else 0)
+    """A 0/255 "L" mask of `size` from a working-resolution array, with smooth edges instead of
+    working-resolution staircases: soften, scale as a float image, then threshold."""
+    if area.shape[::-1] == size:
+        return Image.fromarray(area.astype(np.uint8) * 255)
+    soft = ndimage.gaussian_filter(area.astype(np.float32), 0.8)
+    scaled = np.asarray(Image.fromarray(soft, mode="F").resize(size, Image.Resampling.BICUBIC))
+    return Image.fromarray(((scaled > 0.5) * 255).astype(np.uint8))
 
 
 def dilate(area: np.ndarray, radius: float) -> np.ndarray:

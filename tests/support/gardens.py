@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 GRASS = ((25, 50, 10), (150, 205, 80))  # dark and light end of the tint
+DRY = ((45, 50, 15), (195, 200, 110))  # a lawn in August
 HEDGE = ((5, 25, 12), (60, 110, 60))
 CROWN = ((20, 45, 15), (120, 170, 70))
 GRAVEL = ((70, 65, 55), (215, 205, 185))
@@ -83,7 +84,8 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     w, h = size
     horizon = h * rng.uniform(0.38, 0.5)
     # sky: a vertical gradient, lighter towards the horizon
-    top, low = (95, 145, 215), (200, 220, 240)
+    overcast = seed % 3 == 2
+    top, low = ((185, 190, 198), (225, 228, 232)) if overcast else ((95, 145, 215), (200, 220, 240))
     sky = Image.linear_gradient("L").resize(size)
     photo = ImageOps.colorize(sky, top, low)
     # tree crown against the sky, on a trunk
@@ -109,7 +111,7 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     # the lawn from the hedge's base to the bottom, darker with distance
     lawn_poly = [*reversed(base), (w, h), (0, h)]
     lawn = region(size, lawn_poly)
-    grass = textured("grass", size, GRASS, rng, rng.uniform(0.8, 1.3))
+    grass = textured("grass", size, DRY if seed % 4 == 3 else GRASS, rng, rng.uniform(0.8, 1.3))
     shade = Image.linear_gradient("L").resize(size).point(lambda v: 150 + v * 105 // 255)
     grass = ImageChops.multiply(grass, Image.merge("RGB", [shade] * 3))
     photo.paste(grass, mask=lawn)
@@ -123,6 +125,19 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     gravel = region(size, path)
     photo.paste(textured("gravel", size, GRAVEL, rng, 0.6), mask=gravel)
     lawn = ImageChops.subtract(lawn, gravel)
+    # green things standing on the lawn: a shrub, or a hedge along one side
+    if seed % 2:
+        shrub = region(size, blob(w * rng.uniform(0.3, 0.7), h * 0.68, w * 0.07, h * 0.08, rng))
+        photo.paste(textured("grass", size, HEDGE, rng, 0.35), mask=shrub)
+        lawn = ImageChops.subtract(lawn, shrub)
+    else:
+        side = [(0, horizon - h * 0.05), (w * 0.06, horizon - h * 0.02)]
+        side += [(w * rng.uniform(0.12, 0.18), h), (0, h)]
+        if rng.random() < 0.5:
+            side = [(w - x, y) for x, y in side]
+        edge = region(size, side)
+        photo.paste(textured("grass", size, HEDGE, rng, 0.35), mask=edge)
+        lawn = ImageChops.subtract(lawn, edge)
     photo = photo.filter(ImageFilter.GaussianBlur(0.6))  # a lens, not a collage
     return Garden(jpeg(photo, quality), lawn)
 

@@ -17,8 +17,11 @@ from tests.support.gardens import COLOURS, blob, garden, iou, jpeg, painted, reg
 
 EXAMPLES = Path(masks.__file__).parent / "examples"
 SEEDS = range(4)
+GARDENS = range(6)  # side hedge or shrub, blue or overcast sky, lush or dry lawn
 STYLES = ["scribble", "outline", "hatch", "outline+hatch"]
-PAINTED_MIN = 0.90
+PAINTED_MIN = 0.95
+# Hatching leaves the caps between turns unmarked: a fat pen's 7 strokes define less.
+HATCHED_MIN = 0.92
 SUGGESTED_MIN = 0.85
 
 
@@ -59,7 +62,7 @@ def test_painted_area_matches_the_true_area(seed, style, table):
     assert mask.mode == "L" and mask.size == photo.size
     score = iou(mask, area)
     table.append((f"painted seed={seed} {style} {how}", score))
-    assert score >= PAINTED_MIN
+    assert score >= (HATCHED_MIN if style == "hatch" else PAINTED_MIN)
 
 
 def test_unpainted_copy_is_refused_in_one_sentence():
@@ -93,7 +96,7 @@ def test_specks_are_not_strokes():
 # -- suggestions ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", GARDENS)
 def test_suggested_area_is_the_lawn(seed, table):
     g = garden(seed)
     mask = masks.suggest_area(g.photo, RoomType.TERRACE)
@@ -131,7 +134,8 @@ def test_overlay_tints_the_area_and_outlines_it():
     inside = out.getpixel((100, 85))
     assert inside[0] > 120 and inside[2] > 80  # tinted towards the colour, photo still seen
     assert inside[1] > 64
-    assert out.getpixel((50, 85)) in {(255, 64, 160), (255, 255, 255)}  # the outline
+    across = [out.getpixel((x, 85)) for x in range(40, 60)]  # across the left edge
+    assert (255, 64, 160) in across and (255, 255, 255) in across  # a line on a white halo
 
 
 @pytest.mark.parametrize(
