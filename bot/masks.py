@@ -120,7 +120,7 @@ def draw_overlay(
             inside, ndimage.distance_transform_edt(inside), ndimage.distance_transform_edt(~inside)
         )
         for width, fill in ((line + 1.5, (255, 255, 255)), (line, colour)):
-            alpha = np.clip(width + 0.5 - to_edge, 0, 1) * 255
+            alpha = np.clip(width + 1 - to_edge, 0, 1) * 255  # edge pixels are 1 away
             band = Image.fromarray(alpha.astype(np.uint8)).resize(base.size, Image.BILINEAR)
             tinted.paste(fill, mask=band)
     return tinted
