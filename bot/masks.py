@@ -8,6 +8,8 @@ the resulting mask is scaled back to the photo's size with smooth edges. All mas
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from scipy import ndimage
@@ -19,8 +21,13 @@ from bot.images import (
     NoSuggestion,
     NotACopy,
     NothingPainted,
+    PreparedPair,
     check_aspect,
     check_mask,
+    open_image,
+    pair_with,
+    prepare_photo,
+    upright,
 )
 
 __all__ = [
@@ -31,12 +38,41 @@ __all__ = [
     "check_mask",
     "derive_from_painted",
     "draw_overlay",
+    "prepare_painted",
+    "prepare_suggested",
+    "preview_jpeg",
     "suggest_area",
 ]
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
 SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
 OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
+
+
+# -- from uploads to what the API is sent --------------------------------------------------------
+
+
+def prepare_painted(photo_data: bytes, painted_data: bytes) -> PreparedPair:
+    """A photo and a painted copy of it (as uploaded) → the pair to send, mask derived."""
+    photo = prepare_photo(photo_data)
+    copy = upright(open_image(painted_data, "painted photo"))
+    return pair_with(photo, derive_from_painted(photo.image, copy))
+
+
+def prepare_suggested(photo_data: bytes, room_type: RoomType) -> PreparedPair:
+    """A photo (as uploaded) → the pair to send, with the suggested area as its mask."""
+    photo = prepare_photo(photo_data)
+    return pair_with(photo, suggest_area(photo.image, room_type))
+
+
+def preview_jpeg(photo: Image.Image, mask: Image.Image, max_side: int = 1600) -> bytes:
+    """The overlay as a JPEG small enough to post anywhere, for a preview."""
+    size = raster.work_size(photo.size, max_side)
+    small_photo = photo if photo.size == size else photo.resize(size, Image.Resampling.LANCZOS)
+    overlay = draw_overlay(small_photo, mask.resize(size, Image.Resampling.BILINEAR))
+    out = io.BytesIO()
+    overlay.save(out, format="JPEG", quality=88)
+    return out.getvalue()
 
 
 # -- painted photos ------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class Garden:
     lawn: Image.Image  # L, 255 on visible lawn
 
 
+@cache  # composing takes a while; callers copy before they draw
 def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     rng = random.Random(seed)
     w, h = size

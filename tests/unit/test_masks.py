@@ -4,6 +4,7 @@ Run with `-s` to see the intersection-over-union table."""
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def table():
     print("\n  IoU against the true area")
     for name, value in rows:
         print(f"  {name:<48} {value:.3f}")
+
+
+def encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
 
 
 def one_sentence(message: str) -> bool:
@@ -63,6 +70,52 @@ def test_painted_area_matches_the_true_area(seed, style, table):
     score = iou(mask, area)
     table.append((f"painted seed={seed} {style} {how}", score))
     assert score >= (HATCHED_MIN if style == "hatch" else PAINTED_MIN)
+
+
+def test_outline_ending_on_the_bottom_edge_takes_the_ground_in_front(table):
+    g = garden(4)
+    h = g.photo.height
+    line = [(150, h), (170, 420), (400, 380), (650, 430), (680, h)]  # a U, open at the bottom
+    area = region(g.photo.size, line)
+    copy = g.photo.copy()
+    ImageDraw.Draw(copy).line(line, fill=(255, 0, 0), width=10, joint="curve")
+    score = iou(masks.derive_from_painted(g.photo, jpeg(copy, 70)), area)
+    table.append(("painted U from the bottom edge (255, 0, 0) w=10", score))
+    assert score >= PAINTED_MIN
+
+
+def test_translucent_highlighter_counts(table):
+    g = garden(5)
+    rng = random.Random(5)
+    area = region(g.photo.size, blob(400, 430, 170, 100, rng))
+    marker = Image.new("RGB", g.photo.size, (255, 230, 0))
+    copy = Image.composite(marker, g.photo, area.point(lambda v: v // 2))  # 50 % yellow
+    score = iou(masks.derive_from_painted(g.photo, jpeg(copy, 75)), area)
+    table.append(("painted highlighter 50 % yellow", score))
+    assert score >= PAINTED_MIN
+
+
+def test_uploads_become_a_pair_for_the_api():
+    g = garden(2)
+    rng = random.Random(2)
+    area = region(g.photo.size, blob(420, 450, 180, 90, rng))
+    copy = painted(g.photo, area, "outline", (255, 0, 255), 8, rng).resize((400, 300))
+    pair = masks.prepare_painted(encode(g.photo, "JPEG"), encode(copy, "PNG"))
+    assert (pair.width, pair.height) == (800, 600) and pair.photo_format == "jpg"
+    assert iou(Image.open(io.BytesIO(pair.mask)), area) >= PAINTED_MIN
+    suggested = masks.prepare_suggested(encode(g.photo, "WEBP"), RoomType.TERRACE)
+    assert suggested.photo_format == "jpg" and suggested.photo_changed
+    assert iou(Image.open(io.BytesIO(suggested.mask)), g.lawn) >= SUGGESTED_MIN
+    with pytest.raises(ImageError, match="painted photo is not a readable"):
+        masks.prepare_painted(encode(g.photo, "JPEG"), b"not an image" * 20)
+
+
+def test_preview_is_a_small_jpeg_of_the_overlay():
+    g = garden(0)
+    preview = Image.open(io.BytesIO(masks.preview_jpeg(g.photo, g.lawn, max_side=400)))
+    assert preview.format == "JPEG" and preview.size == (400, 300)
+    r, gr, b = preview.getpixel((200, 280))  # the lawn, tinted pink
+    assert r > gr and b > 60
 
 
 def test_unpainted_copy_is_refused_in_one_sentence():
