@@ -104,7 +104,8 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     hedge_top = wavy(0, w, horizon - h * 0.06, h * 0.03, rng)
     base = wavy(w, 0, horizon + h * 0.04, h * 0.015, rng)
     hedge_poly = hedge_top + base
-    if rng.random() < 0.5:  # only part of the width
+    partial = rng.random() < 0.5
+    if partial:  # only part of the width: there the lawn meets the sky
         hedge_poly = [(min(x, w * 0.55), y) for x, y in hedge_top] + [
             (min(x, w * 0.55), y) for x, y in base
         ]
@@ -139,6 +140,11 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
         edge = region(size, side)
         photo.paste(textured("grass", size, HEDGE, rng, 0.35), mask=edge)
         lawn = ImageChops.subtract(lawn, edge)
+    if partial:  # a young tree on the lawn's far edge: a crown of the lawn's green, on the sky
+        x = min(house_x + w * 0.4, w * 0.94)
+        young = region(size, blob(x, horizon - h * 0.07, w * 0.06, h * 0.11, rng))
+        photo.paste(textured("grass", size, GRASS, rng, 0.5), mask=young)
+        lawn = ImageChops.subtract(lawn, young)
     photo = photo.filter(ImageFilter.GaussianBlur(0.6))  # a lens, not a collage
     return Garden(jpeg(photo, quality), lawn)
 

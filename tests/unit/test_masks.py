@@ -8,13 +8,25 @@ import io
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
+from scipy import ndimage
 
 from bot import masks
 from bot.domain import RoomType
 from bot.images import AspectMismatch, EmptyMask, ImageError, WholeMask
-from tests.support.gardens import COLOURS, blob, garden, iou, jpeg, painted, region
+from tests.support.gardens import (
+    COLOURS,
+    GRASS,
+    blob,
+    garden,
+    iou,
+    jpeg,
+    painted,
+    region,
+    textured,
+)
 
 EXAMPLES = Path(masks.__file__).parent / "examples"
 SEEDS = range(4)
@@ -138,12 +150,19 @@ def test_another_picture_is_not_a_painted_copy():
 
 def test_specks_are_not_strokes():
     g = garden(3)
-    copy = g.photo.copy()
+    rng = random.Random(3)
+    area = region(g.photo.size, blob(400, 430, 170, 100, rng))
+    copy = painted(g.photo, area, "scribble", (255, 0, 255), 8, rng)
     draw = ImageDraw.Draw(copy)
-    for x, y in [(100, 500), (400, 450), (700, 520)]:
-        draw.rectangle((x, y, x + 1, y + 1), fill=(255, 0, 255))
+    for x, y in [(100, 520), (700, 540), (60, 100)]:
+        draw.rectangle((x, y, x + 5, y + 5), fill=(255, 0, 255))  # a fingertip's touch
+    mask = masks.derive_from_painted(g.photo, jpeg(copy, 80))
+    _, regions = ndimage.label(np.asarray(mask) > 127)
+    assert regions == 1 and iou(mask, area) >= PAINTED_MIN
+    only_specks = g.photo.copy()
+    only_specks.paste(copy.crop((0, 500, 200, 600)), (0, 500))
     with pytest.raises(masks.NothingPainted):
-        masks.derive_from_painted(g.photo, jpeg(copy, 80))
+        masks.derive_from_painted(g.photo, jpeg(only_specks, 80))
 
 
 # -- suggestions ---------------------------------------------------------------------------------
@@ -157,6 +176,25 @@ def test_suggested_area_is_the_lawn(seed, table):
     score = iou(mask, g.lawn)
     table.append((f"suggested seed={seed} TERRACE", score))
     assert score >= SUGGESTED_MIN
+    # and none of the green things that are not ground: hedges, shrubs, crowns on the sky
+    assert ImageChops.multiply(mask, g.lawn).histogram()[255] / mask.histogram()[255] >= 0.97
+
+
+@pytest.mark.parametrize(("room_type", "aspect"), [("POOL", 1.8), ("PETANQUE", 3.5)])
+def test_pool_and_court_are_shapes_inside_the_lawn(room_type, aspect):
+    g = garden(1)
+    mask = masks.suggest_area(g.photo, RoomType(room_type))
+    inside = ImageChops.multiply(mask, g.lawn).histogram()[255] / mask.histogram()[255]
+    assert inside >= 0.98
+    left, top, right, bottom = mask.getbbox()
+    assert (right - left) / (bottom - top) >= aspect * 0.95  # wide, as seen from the side
+    assert 0.03 <= masks.coverage(mask) <= 0.5
+
+
+def test_lawn_filling_the_frame_gets_an_area_not_the_whole_photo():
+    lawn = textured("grass", (640, 480), GRASS, random.Random(1))
+    mask = masks.suggest_area(lawn, RoomType.TERRACE)
+    assert 0.3 <= masks.coverage(mask) <= 0.9
 
 
 def test_grey_photo_gets_a_suggestion_in_its_lower_part():
