@@ -4,6 +4,11 @@ itself, and shown as an overlay before any credit is spent.
 Every analysis runs on a copy of a few hundred pixels a side (fast, and JPEG noise averages out);
 the resulting mask is scaled back to the photo's size with smooth edges. All masks are mode "L",
 255 where the new exterior goes.
+
+From uploads: `prepare_painted(photo, painted)` and `prepare_suggested(photo, room_type)` give the
+`PreparedPair` to send. On decoded, upright images: `derive_from_painted`, `suggest_area`,
+`draw_overlay` (full size) and `preview_jpeg` (small, to post). Failures are `ImageError`s whose
+message is one sentence for the user.
 """
 
 from __future__ import annotations

@@ -122,6 +122,21 @@ def test_uploads_become_a_pair_for_the_api():
         masks.prepare_painted(encode(g.photo, "JPEG"), b"not an image" * 20)
 
 
+def test_phone_photo_stored_sideways_matches_its_upright_painted_copy():
+    g = garden(1)
+    rng = random.Random(1)
+    area = region(g.photo.size, blob(400, 450, 180, 90, rng))
+    copy = painted(g.photo, area, "scribble", (255, 0, 0), 8, rng)  # markup saves it upright
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    sideways = g.photo.transpose(Image.Transpose.ROTATE_90)
+    out = io.BytesIO()
+    sideways.save(out, format="JPEG", exif=exif, quality=90)
+    pair = masks.prepare_painted(out.getvalue(), encode(copy, "JPEG"))
+    assert (pair.width, pair.height) == (800, 600) and pair.photo_changed
+    assert iou(Image.open(io.BytesIO(pair.mask)), area) >= PAINTED_MIN
+
+
 def test_preview_is_a_small_jpeg_of_the_overlay():
     g = garden(0)
     preview = Image.open(io.BytesIO(masks.preview_jpeg(g.photo, g.lawn, max_side=400)))
