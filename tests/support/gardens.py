@@ -8,6 +8,7 @@ and the lawn. Then JPEG-compressed, as a phone would.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -171,16 +172,15 @@ def iou(mask: Image.Image, truth: Image.Image) -> float:
 COLOURS = [(255, 0, 0), (255, 230, 0), (255, 0, 255), (0, 255, 255), (255, 255, 255), (0, 90, 255)]
 
 
-def painted(
-    photo: Image.Image, area: Image.Image, style: str, colour, width: int, rng: random.Random
-) -> Image.Image:
-    """A copy of `photo` with `area` outlined, hatched or scribbled over.
+def painted(photo: Image.Image, polygon, style: str, colour, width: int, rng) -> Image.Image:
+    """A copy of `photo` with the area inside `polygon` outlined, hatched or scribbled over.
 
     Thin strokes run with the pen's middle on the area's edge; a scribble paints it solid."""
+    area = region(photo.size, polygon)
     copy = photo.convert("RGB")
     draw = ImageDraw.Draw(copy)
     if style in ("outline", "outline+hatch"):
-        _outline(draw, area, colour, width, rng)
+        _outline(draw, polygon, colour, width, rng)
     if style in ("hatch", "outline+hatch"):
         _hatch(draw, area, colour, width, spacing=2 * width)
     if style == "scribble":
@@ -210,27 +210,15 @@ def _hatch(draw, area: Image.Image, colour, width: int, spacing: float) -> None:
         previous = ends[1]
 
 
-def _outline(draw, area: Image.Image, colour, width: int, rng: random.Random) -> None:
-    """The area's boundary, traced with a wobble and a small gap where the stroke began."""
-    edge = area.filter(ImageFilter.FIND_EDGES)
-    # follow the boundary as ordered points: sample along angle from the centroid
-    box = area.getbbox()
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    pixels = edge.load()
+def _outline(draw, polygon, colour, width: int, rng: random.Random) -> None:
+    """The polygon traced with a slight wobble, leaving a gap where the stroke began."""
     points = []
-    for i in range(180):
-        t = 2 * math.pi * i / 180
-        r = max(area.size)
-        best = None
-        for step in range(int(r)):
-            x, y = int(cx + step * math.cos(t)), int(cy + step * math.sin(t))
-            if not (0 <= x < area.width and 0 <= y < area.height):
-                break
-            if pixels[x, y]:
-                best = (x, y)
-        if best is None:
-            best = (min(max(x, 0), area.width - 1), min(max(y, 0), area.height - 1))
-        points.append((best[0] + rng.uniform(-1, 1), best[1] + rng.uniform(-1, 1)))
-    gap = rng.randrange(len(points))
-    points = points[gap + 3 :] + points[:gap]
+    closed = [*polygon, polygon[0]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(closed):
+        steps = max(1, int(math.hypot(x1 - x0, y1 - y0) / 6))
+        points += [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps)]
+    points = [(x + rng.uniform(-1, 1), y + rng.uniform(-1, 1)) for x, y in points]
+    start = rng.randrange(len(points))
+    gap = max(2, len(points) // 40)  # 2.5 % of the way round left open
+    points = points[start + gap :] + points[:start]
     draw.line(points, fill=colour, width=width, joint="curve")

@@ -64,10 +64,11 @@ def painted_case(seed: int, style: str):
     rng = random.Random(seed * 31 + STYLES.index(style))
     g = garden(seed)
     w, h = g.photo.size
-    area = region(g.photo.size, blob(w * rng.uniform(0.35, 0.65), h * 0.7, w * 0.22, h * 0.17, rng))
+    outline = blob(w * rng.uniform(0.35, 0.65), h * 0.7, w * 0.22, h * 0.17, rng)
+    area = region(g.photo.size, outline)
     colour = rng.choice(COLOURS)
     width = rng.choice([4, 8, 14])
-    copy = painted(g.photo, area, style, colour, width, rng)
+    copy = painted(g.photo, outline, style, colour, width, rng)
     if seed % 2:  # sent back at another resolution, same proportions
         copy = copy.resize((w * 3 // 5, h * 3 // 5), Image.Resampling.BILINEAR)
     return g.photo, jpeg(copy, rng.choice([60, 75, 90])), area, f"{colour} w={width}"
@@ -81,6 +82,25 @@ def test_painted_area_matches_the_true_area(seed, style, table):
     assert mask.mode == "L" and mask.size == photo.size
     score = iou(mask, area)
     table.append((f"painted seed={seed} {style} {how}", score))
+    assert score >= (HATCHED_MIN if style == "hatch" else PAINTED_MIN)
+
+
+SHAPES = {  # terraces are often drawn as polygons
+    "rectangle": [(200, 350), (600, 350), (600, 540), (200, 540)],
+    "tilted": [(180, 380), (560, 330), (620, 500), (240, 560)],
+    "L-shape": [(150, 330), (650, 330), (650, 420), (330, 420), (330, 570), (150, 570)],
+}
+
+
+@pytest.mark.parametrize("style", ["outline", "hatch"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_painted_polygons(shape, style, table):
+    g = garden(2)
+    rng = random.Random(len(shape))
+    colour, width = rng.choice(COLOURS), rng.choice([6, 12])
+    copy = jpeg(painted(g.photo, SHAPES[shape], style, colour, width, rng), 75)
+    score = iou(masks.derive_from_painted(g.photo, copy), region(g.photo.size, SHAPES[shape]))
+    table.append((f"painted {shape} {style} {colour} w={width}", score))
     assert score >= (HATCHED_MIN if style == "hatch" else PAINTED_MIN)
 
 
@@ -110,8 +130,9 @@ def test_translucent_highlighter_counts(table):
 def test_uploads_become_a_pair_for_the_api():
     g = garden(2)
     rng = random.Random(2)
-    area = region(g.photo.size, blob(420, 450, 180, 90, rng))
-    copy = painted(g.photo, area, "outline", (255, 0, 255), 8, rng).resize((400, 300))
+    outline = blob(420, 450, 180, 90, rng)
+    area = region(g.photo.size, outline)
+    copy = painted(g.photo, outline, "outline", (255, 0, 255), 8, rng).resize((400, 300))
     pair = masks.prepare_painted(encode(g.photo, "JPEG"), encode(copy, "PNG"))
     assert (pair.width, pair.height) == (800, 600) and pair.photo_format == "jpg"
     assert iou(Image.open(io.BytesIO(pair.mask)), area) >= PAINTED_MIN
@@ -125,8 +146,9 @@ def test_uploads_become_a_pair_for_the_api():
 def test_phone_photo_stored_sideways_matches_its_upright_painted_copy():
     g = garden(1)
     rng = random.Random(1)
-    area = region(g.photo.size, blob(400, 450, 180, 90, rng))
-    copy = painted(g.photo, area, "scribble", (255, 0, 0), 8, rng)  # markup saves it upright
+    outline = blob(400, 450, 180, 90, rng)
+    area = region(g.photo.size, outline)
+    copy = painted(g.photo, outline, "scribble", (255, 0, 0), 8, rng)  # markup saves it upright
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display"
     sideways = g.photo.transpose(Image.Transpose.ROTATE_90)
@@ -166,8 +188,9 @@ def test_another_picture_is_not_a_painted_copy():
 def test_specks_are_not_strokes():
     g = garden(3)
     rng = random.Random(3)
-    area = region(g.photo.size, blob(400, 430, 170, 100, rng))
-    copy = painted(g.photo, area, "scribble", (255, 0, 255), 8, rng)
+    outline = blob(400, 430, 170, 100, rng)
+    area = region(g.photo.size, outline)
+    copy = painted(g.photo, outline, "scribble", (255, 0, 255), 8, rng)
     draw = ImageDraw.Draw(copy)
     for x, y in [(100, 520), (700, 540), (60, 100)]:
         draw.rectangle((x, y, x + 5, y + 5), fill=(255, 0, 255))  # a fingertip's touch
