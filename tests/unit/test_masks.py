@@ -242,6 +242,19 @@ def test_grey_photo_gets_a_suggestion_in_its_lower_part():
     assert box is not None and box[3] > camera.height * 0.8 and box[1] > camera.height * 0.3
 
 
+@pytest.mark.parametrize("kind", ["flat", "noise", "gradient"])
+def test_any_grey_photo_gets_a_suggestion_in_its_lower_half(kind):
+    size = (400, 300)
+    grey = {
+        "flat": lambda: Image.new("L", size, 128),
+        "noise": lambda: Image.effect_noise(size, 64),
+        "gradient": lambda: Image.linear_gradient("L").resize(size).rotate(90),
+    }[kind]()
+    mask = masks.suggest_area(grey, RoomType.TERRACE)
+    _, top, _, bottom = mask.getbbox()
+    assert bottom > 0.8 * size[1] and (top + bottom) / 2 > size[1] / 2
+
+
 def test_a_photo_without_ground_gets_no_suggestion():
     sky = Image.linear_gradient("L").resize((400, 300))
     sky = Image.merge("RGB", [sky.point(lambda v: v // 2), sky.point(lambda v: v // 2 + 60), sky])
