@@ -112,7 +112,9 @@ def shape(ground: np.ndarray, room_type: RoomType) -> tuple[tuple[float, ...], f
     the array's pixels) and corner radius of a shape of its own, where the ground is widest."""
     if room_type is RoomType.TERRACE and ground.mean() < 0.8:
         return None
-    top, left, height, width = raster.largest_rectangle(ground)
+    # thin things standing on the lawn (a tripod, a washing line's pole) do not stop a pool
+    bridged = raster.closing(ground, 0.03 * min(ground.shape))
+    top, left, height, width = raster.largest_rectangle(bridged)
     if room_type is RoomType.PETANQUE:  # a long court: about 4 x 15 m, seen from the side
         w, h, corner = 0.9 * width, min(0.7 * height, 0.9 * width / 3.5), 0.0
     elif room_type is RoomType.POOL:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from bot import ground, painted, raster
@@ -126,15 +126,15 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
         raise NoSuggestion(
             "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
         )
-    mask = raster.to_mask(found, photo.size)
     placed = ground.shape(found, room_type)
-    if placed is not None:  # drawn at the photo's own size: crisp edges and corners
+    if placed is None:
+        mask = raster.to_mask(found, photo.size)
+    else:  # drawn at the photo's own size: crisp edges and corners
         box, corner = placed
         scale = photo.width / found.shape[1]
-        drawn = Image.new("L", photo.size, 0)
+        mask = Image.new("L", photo.size, 0)
         box = tuple(v * scale for v in box)
-        ImageDraw.Draw(drawn).rounded_rectangle(box, radius=corner * scale, fill=255)
-        mask = ImageChops.multiply(mask, drawn)
+        ImageDraw.Draw(mask).rounded_rectangle(box, radius=corner * scale, fill=255)
     check_mask(mask)
     return mask
 
