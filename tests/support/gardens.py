@@ -1,8 +1,8 @@
 """Garden photos the tests compose themselves, with the true lawn known to the pixel.
 
-Real textures (tests/data, CC0) tinted and pasted along irregular outlines: sky, a brick house,
-a dark hedge, a tree crown against the sky (green things that are not ground), a gravel path,
-and the lawn. Then JPEG-compressed, as a phone would.
+Real textures (CC0, see tests/data/PROVENANCE.md) tinted and pasted along irregular outlines:
+sky, a brick house, a dark hedge, tree crowns against the sky (green things that are not
+ground), a gravel path, shrubs, and the lawn. Then JPEG-compressed, as a phone would.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+# grass and gravel ship with the sandbox already; brick is the tests' own (all CC0)
+TEXTURES = {
+    "grass": ROOT / "bot" / "sandbox" / "textures" / "grass.png",
+    "gravel": ROOT / "bot" / "sandbox" / "textures" / "gravel.png",
+    "brick": ROOT / "tests" / "data" / "brick.png",
+}
 
 GRASS = ((25, 50, 10), (150, 205, 80))  # dark and light end of the tint
 DRY = ((45, 50, 15), (195, 200, 110))  # a lawn in August
@@ -29,7 +35,7 @@ BRICK = ((60, 25, 20), (200, 110, 85))
 
 @cache
 def _texture(name: str) -> Image.Image:
-    return Image.open(DATA / f"{name}.png").convert("L")
+    return Image.open(TEXTURES[name]).convert("L")
 
 
 def textured(name: str, size: tuple[int, int], tint, rng: random.Random, scale=1.0) -> Image.Image:
