@@ -75,8 +75,8 @@ def prepare_suggested(photo_data: bytes, room_type: RoomType) -> PreparedPair:
 def preview_jpeg(photo: Image.Image, mask: Image.Image, max_side: int = 1600) -> bytes:
     """The overlay as a JPEG small enough to post anywhere, for a preview."""
     size = raster.work_size(photo.size, max_side)
-    small_photo = photo if photo.size == size else photo.resize(size, Image.Resampling.LANCZOS)
-    overlay = draw_overlay(small_photo, mask.resize(size, Image.Resampling.BILINEAR))
+    small_photo = photo.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    overlay = draw_overlay(small_photo, mask.resize(size, Image.BILINEAR, reducing_gap=3.0))
     out = io.BytesIO()
     overlay.save(out, format="JPEG", quality=88)
     return out.getvalue()
@@ -156,7 +156,7 @@ def draw_overlay(
     # the outline: a white halo under a coloured line, visible on dark and light ground alike;
     # drawn antialiased at preview resolution (a phone photo has 12 megapixels), scaled up
     size = raster.work_size(base.size, OUTLINE_SIDE)
-    inside = np.asarray(area.resize(size, Image.Resampling.BILINEAR)) > 127
+    inside = np.asarray(area.resize(size, Image.BILINEAR, reducing_gap=3.0)) > 127
     if inside.any() and not inside.all():
         line = max(1.0, min(size) / 250)
         to_edge = np.where(
