@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,17 +198,16 @@ def painted(photo: Image.Image, polygon, style: str, colour, width: int, rng) ->
 
 def _hatch(draw, area: Image.Image, colour, width: int, spacing: float) -> None:
     """Zigzag strokes across the area, the pen's middle turning on its edge."""
-    pixels = area.load()
-    w = area.width
+    inside = np.asarray(area) > 127
     top, bottom = area.getbbox()[1], area.getbbox()[3] - 1
     count = max(2, math.ceil((bottom - top) / spacing) + 1)
     previous = None
     for i in range(count):
         y = top + (bottom - top) * i / (count - 1)
-        row = [x for x in range(w) if pixels[x, int(y)] > 127]
-        if not row:
+        row = np.flatnonzero(inside[int(y)])
+        if not row.size:
             continue
-        ends = [(row[0], y), (row[-1], y)]
+        ends = [(int(row[0]), y), (int(row[-1]), y)]
         if i % 2:
             ends.reverse()
         if previous:
