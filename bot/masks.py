@@ -22,11 +22,13 @@ from scipy import ndimage
 from bot import ground, painted, raster
 from bot.domain import RoomType
 from bot.images import (
+    EmptyMask,
     ImageError,
     NoSuggestion,
     NotACopy,
     NothingPainted,
     PreparedPair,
+    WholeMask,
     check_aspect,
     check_mask,
     coverage,
@@ -37,10 +39,12 @@ from bot.images import (
 )
 
 __all__ = [
+    "EmptyMask",
     "ImageError",
     "NoSuggestion",
     "NotACopy",
     "NothingPainted",
+    "WholeMask",
     "check_mask",
     "coverage",
     "derive_from_painted",
@@ -53,6 +57,7 @@ __all__ = [
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
 SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
+NO_GROUND = "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
 OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
 
 
@@ -105,7 +110,17 @@ def derive_from_painted(photo: Image.Image, painted_copy: Image.Image) -> Image.
             "I see no strokes on the painted photo: scribble over the area in a bright colour."
         )
     mask = raster.to_mask(painted.stroked_area(strokes), photo.size)
-    check_mask(mask)
+    try:
+        check_mask(mask)
+    except EmptyMask:
+        raise EmptyMask(
+            f"The painted area is only {coverage(mask):.1%} of the photo: "
+            "scribble over the whole area to change."
+        ) from None
+    except WholeMask:
+        raise WholeMask(
+            "The painted area covers the whole photo: paint only the area to change."
+        ) from None
     return mask
 
 
@@ -123,9 +138,7 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
     size = raster.work_size(photo.size, SUGGEST_SIDE)
     found = ground.find_ground(raster.rgb(photo, size))
     if found.mean() < 0.02:
-        raise NoSuggestion(
-            "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
-        )
+        raise NoSuggestion(NO_GROUND)
     placed = ground.shape(found, room_type)
     if placed is None:
         mask = raster.to_mask(found, photo.size)
@@ -135,7 +148,10 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
         mask = Image.new("L", photo.size, 0)
         box = tuple(v * scale for v in box)
         ImageDraw.Draw(mask).rounded_rectangle(box, radius=corner * scale, fill=255)
-    check_mask(mask)
+    try:
+        check_mask(mask)
+    except ImageError:
+        raise NoSuggestion(NO_GROUND) from None
     return mask
 
 

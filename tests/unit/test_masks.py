@@ -167,6 +167,15 @@ def test_preview_is_a_small_jpeg_of_the_overlay():
     assert r > gr and b > 60
 
 
+def test_a_dab_of_paint_is_too_small_an_area():
+    g = garden(3)
+    copy = g.photo.copy()
+    ImageDraw.Draw(copy).ellipse((400, 450, 430, 475), fill=(255, 0, 0))  # 0.15 % of the photo
+    with pytest.raises(EmptyMask, match=r"painted area is only 0\.[0-9]% of the photo") as info:
+        masks.derive_from_painted(g.photo, jpeg(copy, 80))
+    assert one_sentence(str(info.value))
+
+
 def test_unpainted_copy_is_refused_in_one_sentence():
     g = garden(7)
     with pytest.raises(masks.NothingPainted) as info:
