@@ -157,7 +157,11 @@ def open_image(
 
 def check_byte_count(count: int, what: str, max_bytes: int = MAX_BYTES) -> None:
     if count > max_bytes:
-        raise TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+        raise too_many_bytes(what, max_bytes)
+
+
+def too_many_bytes(what: str, max_bytes: int = MAX_BYTES) -> TooManyBytes:
+    return TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
 
 
 def upright(image: Image.Image) -> Image.Image:

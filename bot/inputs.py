@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.capped import TooLarge, read_capped
-from bot.images import MAX_BYTES, ImageError
+from bot.images import MAX_BYTES, ImageError, check_byte_count, too_many_bytes
 
 
 def is_url(value: str) -> bool:
@@ -27,8 +27,7 @@ def _read_file(value: str, what: str, max_bytes: int) -> bytes:
     path = Path(value).expanduser()
     if not path.is_file():
         raise ImageError(f"The {what} file {value} does not exist.")
-    if path.stat().st_size > max_bytes:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+    check_byte_count(path.stat().st_size, what, max_bytes)
     return path.read_bytes()
 
 
@@ -41,6 +40,6 @@ async def download(
                 raise ImageError(f"Could not download the {what} (HTTP {resp.status}).")
             return await read_capped(resp, max_bytes)
     except TooLarge:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.") from None
+        raise too_many_bytes(what, max_bytes) from None
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
