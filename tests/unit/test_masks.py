@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from bot import masks
@@ -225,6 +225,18 @@ def test_suggested_area_is_the_lawn(seed, table):
     assert score >= SUGGESTED_MIN
     # and none of the green things that are not ground: hedges, shrubs, crowns on the sky
     assert ImageChops.multiply(mask, g.lawn).histogram()[255] / mask.histogram()[255] >= 0.97
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_shadow_on_the_lawn_is_still_lawn(seed, table):
+    g = garden(seed)
+    rng = random.Random(seed)
+    shadow = region(g.photo.size, blob(rng.uniform(250, 550), 480, 200, 70, rng))
+    dark = g.photo.point(lambda v: v // 2)
+    photo = jpeg(Image.composite(dark, g.photo, shadow.filter(ImageFilter.GaussianBlur(6))), 80)
+    score = iou(masks.suggest_area(photo, RoomType.TERRACE), g.lawn)
+    table.append((f"suggested seed={seed} with a tree's shadow on the lawn", score))
+    assert score >= SUGGESTED_MIN
 
 
 @pytest.mark.parametrize(("room_type", "aspect"), [("POOL", 1.8), ("PETANQUE", 3.5)])
