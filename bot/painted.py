@@ -42,8 +42,9 @@ def _hysteresis(diff: np.ndarray, low: float, high: float) -> np.ndarray:
 
 def stroked_area(strokes: np.ndarray) -> np.ndarray:
     """Strokes → the area they fill, outline or hatch."""
-    # mean distance to the stroke's edge is a quarter of its width (a solid blob: its size)
-    width = 4 * float(ndimage.distance_transform_edt(strokes)[strokes].mean())
+    # mean distance to the stroke's edge is a quarter of its width (a solid blob: its size);
+    # on a pixel grid the edge pixels count 1, not 0.5: that adds 2 to four times the mean
+    width = max(1.0, 4 * float(ndimage.distance_transform_edt(strokes)[strokes].mean()) - 2)
     side = min(strokes.shape)
     radius = min(max(2.5 * width, 0.025 * side), 0.06 * side)
     closed, filled = _enclosed(strokes, radius)

@@ -34,7 +34,7 @@ GARDENS = range(6)  # side hedge or shrub, blue or overcast sky, lush or dry law
 STYLES = ["scribble", "outline", "hatch", "outline+hatch"]
 PAINTED_MIN = 0.95
 # Hatching leaves the caps between turns unmarked: a fat pen's 7 strokes define less.
-HATCHED_MIN = 0.92
+HATCHED_MIN = 0.94
 SUGGESTED_MIN = 0.85
 
 
