@@ -105,7 +105,7 @@ class PreparedPair:
     mask: bytes  # always a PNG, mode L, 0/255, same size as the photo
     mask_resized: bool
     coverage: float  # share of the photo the mask selects
-    photo_changed: bool  # re-encoded (EXIF orientation applied); upload `photo`, not the original
+    photo_changed: bool  # re-encoded (orientation applied, WebP/HEIC converted): upload `photo`
 
 
 def open_image(
