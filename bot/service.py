@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks, new_secret
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.tracker import GenerationTracker
-from storage import GenerationRepository, UsageRepository
+from storage import DuplicateRequest, GenerationRepository, UsageRepository
 
 log = logging.getLogger(__name__)
 # Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
@@ -30,11 +31,20 @@ RECOVER_AFTER = timedelta(minutes=10)
 class OutcomeUnknownError(Exception):
     """The paid call failed ambiguously: the API may have started it (and spent a credit)."""
 
-    def __init__(self, generation: Generation, cause: errors.ApiError):
+    def __init__(self, generation: Generation, cause: Exception):
         super().__init__(
-            f"generation {generation.id}: the API did not confirm the request ({cause}); "
+            f"generation {generation.id}: the API did not confirm the request ({cause!r}); "
             "it was not retried, to avoid spending a second credit"
         )
+        self.generation = generation
+        self.cause = cause
+
+
+class NotStartedError(Exception):
+    """The request could not even be recorded (e.g. a busy database): the API was not called."""
+
+    def __init__(self, generation: Generation, cause: Exception):
+        super().__init__(f"request not recorded, so not sent: {cause!r}")
         self.generation = generation
         self.cause = cause
 
@@ -190,6 +200,26 @@ class ExteriorService:
             )
         return lost
 
+    async def check_api_key(self, timeout: float = 20.0) -> bool | None:
+        """At start, one `get` of an id nobody has: 404 means the key works. True, False
+        (refused, logged in one sentence), or None when the API could not say."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.client.get(str(uuid.uuid4()))
+        except (errors.NotFoundError, errors.InvalidRequestError):
+            return True
+        except errors.AuthenticationError as exc:
+            log.error(
+                "The API refused IACREA_API_KEY / IACREA_USER_ID (HTTP %s): every paid command "
+                "will fail until an admin fixes them.",
+                exc.status,
+            )
+            return False
+        except (errors.ApiError, TimeoutError) as exc:
+            log.warning("could not check the API key at start: %r", exc)
+            return None
+        return True
+
     # -- reads and Discord bookkeeping (SQL stays in storage/) ---------------------------------
 
     async def get(self, row_id: int) -> Generation | None:
@@ -239,7 +269,15 @@ class ExteriorService:
     ) -> Generation:
         if self.callback_url:
             gen.webhook_secret = new_secret()
-        return await self.generations.create_intent(gen, request_key, dedupe_within=dedupe_within)
+        try:
+            return await self.generations.create_intent(
+                gen, request_key, dedupe_within=dedupe_within
+            )
+        except DuplicateRequest:
+            raise
+        except Exception as exc:  # nothing recorded, so nothing may be sent
+            log.exception("could not record a %s intent", gen.kind)
+            raise NotStartedError(gen, exc) from exc
 
     def _webhook(self, gen: Generation) -> str | None:
         if self.callback_url and gen.webhook_secret:
@@ -262,8 +300,14 @@ class ExteriorService:
             with contextlib.suppress(Exception):  # its callback may have named it: not lost
                 await self.callbacks.adopt(gen)
             raise OutcomeUnknownError(gen, exc) from exc
+        except Exception as exc:
+            # a bug or a failing database around the call: the outcome is unknown, say so
+            log.exception("paid call of generation %s failed unexpectedly", gen.id)
+            with contextlib.suppress(Exception):
+                gen = await asyncio.shield(self.generations.mark_unknown(gen.id, repr(exc)[:500]))
+            raise OutcomeUnknownError(gen, exc) from exc
         except BaseException:
-            # cancellation or a bug: the outcome is unknown; the row must say so
+            # cancellation: the outcome is unknown; the row must say so
             await asyncio.shield(self.generations.mark_unknown(gen.id, "interrupted"))
             raise
         finally:
