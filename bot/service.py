@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
-from bot.callbacks import Callbacks, new_secret
+from bot.callbacks import Callbacks
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.tracker import GenerationTracker
 from storage import DuplicateRequest, GenerationRepository, UsageRepository
@@ -74,7 +74,7 @@ class ExteriorService:
         tracker: GenerationTracker,
         callbacks: Callbacks,
         *,
-        callback_url: Callable[[int, str], str] | None = None,
+        callback_url: Callable[[int], str] | None = None,
     ):
         self.client = client
         self.generations = generations
@@ -267,8 +267,6 @@ class ExteriorService:
     async def _intent(
         self, gen: Generation, request_key: str | None, dedupe_within: float
     ) -> Generation:
-        if self.callback_url:
-            gen.webhook_secret = new_secret()
         try:
             return await self.generations.create_intent(
                 gen, request_key, dedupe_within=dedupe_within
@@ -280,9 +278,7 @@ class ExteriorService:
             raise NotStartedError(gen, exc) from exc
 
     def _webhook(self, gen: Generation) -> str | None:
-        if self.callback_url and gen.webhook_secret:
-            return self.callback_url(gen.id, gen.webhook_secret)
-        return None
+        return self.callback_url(gen.id) if self.callback_url else None
 
     @asynccontextmanager
     async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
