@@ -20,12 +20,15 @@ from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.tracker import GenerationTracker
-from storage import DuplicateRequest, GenerationRepository, UsageRepository
+from storage import DuplicateRequest, GenerationRepository, StorageError, UsageRepository
 
 log = logging.getLogger(__name__)
 # Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
 # call in flight is not mistaken for a crash.
 RECOVER_AFTER = timedelta(minutes=10)
+# Recording the API's answer: each try may itself wait busy_timeout (5 s) for the database.
+RECORD_ATTEMPTS = 3
+RECORD_RETRY_SECONDS = 1.0
 
 
 class OutcomeUnknownError(Exception):
@@ -118,18 +121,19 @@ class ExteriorService:
             request_key,
             dedupe_within,
         )
-        async with self._paid_call(gen):
-            result = await self.client.generate(
-                image_url=photo_url,
-                mask_url=mask_url,
-                room_type=room_type,
-                width=width,
-                height=height,
-                webhook=self._webhook(gen),
+        async with self._in_flight_until_recorded(gen):
+            async with self._paid_call(gen):
+                result = await self.client.generate(
+                    image_url=photo_url,
+                    mask_url=mask_url,
+                    room_type=room_type,
+                    width=width,
+                    height=height,
+                    webhook=self._webhook(gen),
+                )
+            return await self._submitted(
+                gen, result.generation_id, result.project_id, result.remaining_photos
             )
-        return await self._submitted(
-            gen, result.generation_id, result.project_id, result.remaining_photos
-        )
 
     async def vary(
         self,
@@ -166,15 +170,16 @@ class ExteriorService:
             request_key,
             dedupe_within,
         )
-        async with self._paid_call(gen):
-            result = await self.client.generate_variation(
-                generation_id=parent.generation_id,
-                original_url=original_url,
-                room_type=room_type,
-                mask_url=mask_url,
-                webhook=self._webhook(gen),
-            )
-        return await self._submitted(gen, result.generation_id, parent.project_id, None)
+        async with self._in_flight_until_recorded(gen):
+            async with self._paid_call(gen):
+                result = await self.client.generate_variation(
+                    generation_id=parent.generation_id,
+                    original_url=original_url,
+                    room_type=room_type,
+                    mask_url=mask_url,
+                    webhook=self._webhook(gen),
+                )
+            return await self._submitted(gen, result.generation_id, parent.project_id, None)
 
     async def refresh(self, gen: Generation) -> Generation:
         """Ask the API now (status command; TIMED_OUT generations stay checkable)."""
@@ -281,11 +286,21 @@ class ExteriorService:
         return self.callback_url(gen.id) if self.callback_url else None
 
     @asynccontextmanager
-    async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
-        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row, and
-        keeps the row out of crash recovery while the call is in flight."""
+    async def _in_flight_until_recorded(self, gen: Generation) -> AsyncIterator[None]:
+        """From the paid call until its answer is written, the row is "in flight": crash
+        recovery spares it and shutdown waits for it (see `drain`)."""
         self._in_flight.add(gen.id)
         self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight.discard(gen.id)
+            if not self._in_flight:
+                self._idle.set()
+
+    @asynccontextmanager
+    async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
+        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row."""
         try:
             yield
         except errors.ApiError as exc:
@@ -306,10 +321,6 @@ class ExteriorService:
             # cancellation: the outcome is unknown; the row must say so
             await asyncio.shield(self.generations.mark_unknown(gen.id, "interrupted"))
             raise
-        finally:
-            self._in_flight.discard(gen.id)
-            if not self._in_flight:
-                self._idle.set()
 
     async def drain(self, timeout: float) -> None:
         """At shutdown: give paid calls in flight the chance to record their answer."""
@@ -324,16 +335,33 @@ class ExteriorService:
     ) -> Generation:
         # Logged before anything else can fail: the API id of a spent credit is never lost.
         log.info("API accepted generation %s as %s", gen.id, api_id)
-        first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
-        # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
-        gen = await asyncio.shield(
-            self.generations.mark_submitted(
-                gen.id,
-                generation_id=api_id,
-                project_id=project_id,
-                remaining_photos=remaining,
-                next_check_at=first,
-            )
-        )
-        await self.tracker.track(gen)
-        return gen
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
+                # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
+                recorded = await asyncio.shield(
+                    self.generations.mark_submitted(
+                        gen.id,
+                        generation_id=api_id,
+                        project_id=project_id,
+                        remaining_photos=remaining,
+                        next_check_at=first,
+                    )
+                )
+                break
+            except StorageError:
+                raise  # a contradiction (another id already recorded), not a passing fault
+            except Exception:
+                # a busy database must not lose a spent credit's id: try again, then say so
+                log.exception(
+                    "could not record generation %s as API generation %s (attempt %d of %d)",
+                    gen.id,
+                    api_id,
+                    attempt,
+                    RECORD_ATTEMPTS,
+                )
+                if attempt == RECORD_ATTEMPTS:
+                    raise
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
+        await self.tracker.track(recorded)
+        return recorded
