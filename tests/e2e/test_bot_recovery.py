@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.domain import Generation, Kind, Status
+from tests.support.wait import until
 
 from .exterior_env import exterior_bot
 from .flow import card_of, create, is_result_of, started_id
@@ -14,6 +13,10 @@ from .flow import card_of, create, is_result_of, started_id
 
 def results_of(emulator, row: int) -> list[dict]:
     return [m for m in emulator.messages_in() if is_result_of(row)(m)]
+
+
+async def recorded(core, row: int) -> int | None:
+    return (await core.generations.get(row)).result_message_id
 
 
 @pytest.mark.asyncio
@@ -36,7 +39,8 @@ async def test_a_failed_post_is_retried_by_the_sweep(emulator, bot_runner, sandb
         # Discord refuses the result once (as when permissions change for a moment)
         emulator.fail_next("POST", rf"/channels/{emulator.channel.id}/messages$", status=403)
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        await asyncio.sleep(0.8)
+        # once recorded, no sweep or event may post it again (they re-read it under a lock)
+        await until(lambda: recorded(core, row))
         assert len(results_of(emulator, row)) == 1
         assert any(status == 403 for _, _, status in emulator.faults.triggered)
         assert (await core.generations.get(row)).result_message_id is not None
