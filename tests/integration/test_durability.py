@@ -7,25 +7,9 @@ import asyncio
 import sqlite3
 
 import pytest
-import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
-from tests.support.files import file_server
 from tests.support.harness import harness
 from tests.support.wait import until
-
-
-@pytest_asyncio.fixture
-async def files():
-    async with file_server() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=5)) as sb:
-        yield sb
 
 
 @pytest.mark.asyncio

@@ -10,15 +10,8 @@ import pytest_asyncio
 from bot.domain import Status
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
-from tests.support.files import file_server
 from tests.support.harness import FAST_POLICY, harness
 from tests.support.wait import until
-
-
-@pytest_asyncio.fixture
-async def files():
-    async with file_server() as server:
-        yield server
 
 
 @pytest_asyncio.fixture
