@@ -22,9 +22,6 @@ from bot.tracker import GenerationTracker
 from storage import GenerationRepository, PendingCallbackRepository
 
 log = logging.getLogger(__name__)
-MAX_ID_LENGTH = 100
-
-
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER: anything larger names no row
 PURPOSE = "callback"
 

@@ -9,7 +9,7 @@ import discord
 from PIL import Image
 
 from bot.downloads import Downloader
-from bot.images import MAX_BYTES, ImageError, open_image
+from bot.images import MAX_BYTES, MAX_PIXELS, ImageError
 
 
 async def read_attachment(
@@ -29,8 +29,18 @@ DEFAULT_LIMIT = 10 * 1024 * 1024  # Discord's upload limit without boosts
 
 
 def _decoded(data: bytes, what: str) -> Image.Image:
-    # pixels are capped before anything is decoded or re-encoded (decompression bombs)
-    return open_image(data, what, max_bytes=len(data)).convert("RGB")
+    """Pixels are capped before anything is decoded or re-encoded (decompression bombs);
+    any format Pillow reads is accepted, as the API's results are not ours to choose."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ImageError(f"The {what} is not a picture the bot can read.") from None
+    if image.width * image.height > MAX_PIXELS:
+        raise ImageError(
+            f"The {what} is {image.width}x{image.height}; the limit is "
+            f"{MAX_PIXELS // 1_000_000} megapixels."
+        )
+    return image.convert("RGB")
 
 
 def _as_jpeg(data: bytes, limit: int) -> bytes | None:
