@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.capped import TooLarge, read_capped
-from bot.images import MAX_BYTES, ImageError, check_byte_count, too_many_bytes
+from bot.downloads import fetch_capped
+from bot.images import MAX_BYTES, ImageError, check_byte_count
 
 
 def is_url(value: str) -> bool:
@@ -34,12 +34,6 @@ def _read_file(value: str, what: str, max_bytes: int) -> bytes:
 async def download(
     session: aiohttp.ClientSession, url: str, what: str, *, max_bytes: int = MAX_BYTES
 ) -> bytes:
-    try:
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as resp:
-            if resp.status != 200:
-                raise ImageError(f"Could not download the {what} (HTTP {resp.status}).")
-            return await read_capped(resp, max_bytes)
-    except TooLarge:
-        raise too_many_bytes(what, max_bytes) from None
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
+    """A URL the operator typed (CLI inputs): any host, with the usual byte and time caps.
+    URLs from the API or Discord go through `Core.downloads` instead."""
+    return await fetch_capped(session, url, what, max_bytes=max_bytes)
