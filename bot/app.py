@@ -18,7 +18,7 @@ from bot.core import Core, open_core
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.exterior", "cogs.results")
+EXTENSIONS = ("cogs.exterior", "cogs.results", "cogs.admin")
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -42,6 +42,7 @@ class ExteriorBot(commands.Bot):
         self.synced: bool | None = None  # whether this start pushed the command tree
 
     async def setup_hook(self) -> None:
+        from cogs.i18n import Translator
         from cogs.views import DYNAMIC_ITEMS
 
         for extension in EXTENSIONS:
@@ -51,6 +52,7 @@ class ExteriorBot(commands.Bot):
                 log.exception("failed to load %s", extension)
                 raise
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.tree.set_translator(Translator())
         self.tree.on_error = self.on_app_command_error
         self.synced = await self.sync_commands_if_changed()
         # Subscribed (in cog_load) before resuming, so no finished event can be missed.
@@ -85,7 +87,14 @@ class ExteriorBot(commands.Bot):
         guild = discord.Object(guild_id) if guild_id else None
         if guild:
             self.tree.copy_global_to(guild=guild)
-        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        # with the localisations: a changed catalogue must re-sync too
+        translator = self.tree.translator
+        payload = [
+            await c.get_translated_payload(self.tree, translator)
+            if translator
+            else c.to_dict(self.tree)
+            for c in self.tree.get_commands(guild=guild)
+        ]
         digest = hashlib.sha256(
             json.dumps([guild_id, payload], sort_keys=True, default=str).encode()
         ).hexdigest()

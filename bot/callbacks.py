@@ -95,7 +95,7 @@ class Callbacks:
         if named_id is None:
             return False
         try:
-            await self.client.get(named_id)
+            await (await self.tracker.client_for(gen)).get(named_id)
         except errors.NotFoundError:
             log.warning(
                 "callback for row %s named %s, which the API does not know", gen.id, named_id

@@ -16,19 +16,24 @@ import aiohttp
 from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.credentials import Credentials
 from bot.downloads import Downloader, HostPolicy
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService
+from bot.teams import TeamService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
+    CredentialRepository,
     Database,
     GenerationRepository,
+    GuildSettingsRepository,
     MetaRepository,
     PendingCallbackRepository,
+    ReportRepository,
     UsageRepository,
 )
 
@@ -48,6 +53,7 @@ class Core:
     service: ExteriorService
     sandbox: RunningSandbox | None
     downloads: Downloader  # every URL someone else gave us goes through it
+    teams: TeamService | None = None  # servers' policies, own credentials, credits, history
 
     @property
     def can_host_files(self) -> bool:
@@ -85,13 +91,20 @@ async def open_core(
             extra=settings.allowed_hosts,
         )
         downloads = await stack.enter_async_context(Downloader(policy))
-        client = ExteriorClient(
-            session,
-            base_url=base_url,
-            api_key=key or "",
-            user_id=user or "",
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
+
+        def make_client(api_key: str, user_id: str) -> ExteriorClient:
+            return ExteriorClient(
+                session,
+                base_url=base_url,
+                api_key=api_key,
+                user_id=user_id,
+                connect_timeout=settings.connect_timeout,
+                read_timeout=settings.read_timeout,
+            )
+
+        client = make_client(key or "", user or "")
+        credentials = Credentials(
+            settings.secret_key, CredentialRepository(db), make_client, default=client
         )
         generations, usage = GenerationRepository(db), UsageRepository(db)
         # The sandbox runs on loopback, so it can always call our local webhook server.
@@ -108,6 +121,7 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
+        tracker.client_for = lambda gen: credentials.client_for(gen.credential_set)
         callbacks = Callbacks(
             tracker,
             client,
@@ -132,7 +146,9 @@ async def open_core(
             tracker,
             callbacks,
             callback_url=webhooks.callback_url if webhooks_on else None,
+            credentials=credentials,
         )
+        teams = TeamService(GuildSettingsRepository(db), ReportRepository(db), credentials)
         await tracker.start(resume=resume)
         stack.push_async_callback(tracker.stop)
         # Runs first on the way out: paid calls in flight get to record their answer.
@@ -149,4 +165,5 @@ async def open_core(
             service,
             sandbox,
             downloads,
+            teams=teams,
         )

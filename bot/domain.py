@@ -121,3 +121,5 @@ class Generation:
     card_message_id: int | None = None
     result_message_id: int | None = None
     webhook_secret: str | None = None
+    # the credential set it was started with (None = the global ones): it is followed with them
+    credential_set: int | None = None

@@ -18,9 +18,17 @@ from datetime import UTC, datetime, timedelta
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
+from bot.credentials import Credentials
 from bot.domain import Generation, Kind, Origin, RoomType, Status
+from bot.policy import Policy, caps, resets_at
 from bot.tracker import GenerationTracker
-from storage import DuplicateRequest, GenerationRepository, StorageError, UsageRepository
+from storage import (
+    CapReached,
+    DuplicateRequest,
+    GenerationRepository,
+    StorageError,
+    UsageRepository,
+)
 
 log = logging.getLogger(__name__)
 # Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
@@ -61,6 +69,14 @@ class RejectedError(Exception):
         self.cause = cause
 
 
+class LimitReachedError(Exception):
+    """A spending limit is full: nothing was recorded nor sent. `resets_at` is when it frees."""
+
+    def __init__(self, scope: str, limit: int, resets: datetime):
+        super().__init__(f"limit {scope} of {limit} reached until {resets.isoformat()}")
+        self.scope, self.limit, self.resets_at = scope, limit, resets
+
+
 @dataclass(frozen=True)
 class Spend:
     today: int
@@ -78,6 +94,7 @@ class ExteriorService:
         callbacks: Callbacks,
         *,
         callback_url: Callable[[int], str] | None = None,
+        credentials: Credentials | None = None,
     ):
         self.client = client
         self.generations = generations
@@ -85,6 +102,7 @@ class ExteriorService:
         self.tracker = tracker
         self.callbacks = callbacks
         self.callback_url = callback_url
+        self.credentials = credentials
         self._in_flight: set[int] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -102,11 +120,16 @@ class ExteriorService:
         source: tuple[int, int] | None = None,
         card_message_id: int | None = None,
         dedupe_within: float = 0,
+        policy: Policy | None = None,
     ) -> Generation:
+        """`policy`: the server's limits (checked with the intent) and credential set."""
+        credential_set = policy.credential_set if policy else None
+        client = await self._client(credential_set)
         gen = await self._intent(
             Generation(
                 id=None,
                 card_message_id=card_message_id,
+                credential_set=credential_set,
                 kind=Kind.CREATE,
                 room_type=room_type,
                 status=Status.PENDING,
@@ -120,10 +143,11 @@ class ExteriorService:
             ),
             request_key,
             dedupe_within,
+            policy,
         )
         async with self._in_flight_until_recorded(gen):
             async with self._paid_call(gen):
-                result = await self.client.generate(
+                result = await client.generate(
                     image_url=photo_url,
                     mask_url=mask_url,
                     room_type=room_type,
@@ -146,13 +170,18 @@ class ExteriorService:
         request_key: str | None = None,
         card_message_id: int | None = None,
         dedupe_within: float = 0,
+        policy: Policy | None = None,
     ) -> Generation:
+        """A variation is asked of the account that made its parent (the API knows the
+        parent only there): the parent's credential set, whatever the server uses now."""
         if not parent.generation_id:
             raise ValueError(f"generation {parent.id} was never accepted by the API")
+        client = await self._client(parent.credential_set)
         gen = await self._intent(
             Generation(
                 id=None,
                 card_message_id=card_message_id,
+                credential_set=parent.credential_set,
                 kind=Kind.VARIATION,
                 room_type=room_type,
                 status=Status.PENDING,
@@ -169,10 +198,11 @@ class ExteriorService:
             ),
             request_key,
             dedupe_within,
+            policy,
         )
         async with self._in_flight_until_recorded(gen):
             async with self._paid_call(gen):
-                result = await self.client.generate_variation(
+                result = await client.generate_variation(
                     generation_id=parent.generation_id,
                     original_url=original_url,
                     room_type=room_type,
@@ -269,13 +299,27 @@ class ExteriorService:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    async def _client(self, credential_set: int | None) -> ExteriorClient:
+        if self.credentials is None or credential_set is None:
+            return self.client
+        return await self.credentials.client_for(credential_set)
+
     async def _intent(
-        self, gen: Generation, request_key: str | None, dedupe_within: float
+        self,
+        gen: Generation,
+        request_key: str | None,
+        dedupe_within: float,
+        policy: Policy | None = None,
     ) -> Generation:
+        now = datetime.now(UTC)
+        limits = caps(policy, gen.origin.guild_id, gen.origin.user_id, now) if policy else []
         try:
             return await self.generations.create_intent(
-                gen, request_key, dedupe_within=dedupe_within
+                gen, request_key, dedupe_within=dedupe_within, caps=limits
             )
+        except CapReached as exc:
+            resets = resets_at(exc.cap.scope, now)
+            raise LimitReachedError(exc.cap.scope, exc.cap.limit, resets) from None
         except DuplicateRequest:
             raise
         except Exception as exc:  # nothing recorded, so nothing may be sent

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
+from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.schedule import PollPolicy
 from storage import GenerationRepository
@@ -53,6 +54,9 @@ class GenerationTracker:
         rng: random.Random | None = None,
     ):
         self.client = client
+        # Which client follows a generation: the one of the credentials it was started with
+        # (set by the composition root when servers may bring their own key).
+        self.client_for: Callable[[Generation], Awaitable[ExteriorClient]] = self._default_client
         self.repo = repo
         self.policy = policy or PollPolicy()
         self.deadline = deadline
@@ -72,6 +76,9 @@ class GenerationTracker:
         self._limit = asyncio.Semaphore(concurrency)
         self._supervisor: asyncio.Task | None = None
         self._deliveries: set[asyncio.Task] = set()
+
+    async def _default_client(self, gen: Generation) -> ExteriorClient:
+        return self.client
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -224,8 +231,9 @@ class GenerationTracker:
         previous = gen.status
         now = self._clock()
         try:
-            state = await self.client.get(gen.generation_id)
-        except errors.ApiError as exc:
+            client = await self.client_for(gen)
+            state = await client.get(gen.generation_id)
+        except (errors.ApiError, CredentialsError) as exc:
             log.warning("get for generation %s (%s) failed: %s", row, gen.generation_id, exc)
             state = None
         now = self._clock()

@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.images import ImageError, prepare_mask, prepare_pair
 from cogs import media, render
+from cogs.gates import spend_gate
 from cogs.jobs import Jobs
 from cogs.views import history_view, is_ours, vary_view
 
@@ -76,6 +77,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         if not await self._can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        policy = await spend_gate(interaction)
+        if policy is None:
+            return
         try:
             photo_data = await media.read_attachment(self.downloads, photo, "photo")
             mask_data = await media.read_attachment(self.downloads, mask, "mask")
@@ -98,6 +102,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 media.file(pair.mask, "mask.png"),
             ],
             request_key=f"create:{interaction.id}",
+            policy=policy,
         )
 
     @exterior.command(
@@ -121,6 +126,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         parent = await self._visible(interaction, generation)
         if parent is None:
             return
+        policy = await spend_gate(interaction)
+        if policy is None:
+            return
         files = []
         if mask is not None:
             try:
@@ -131,7 +139,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
             files = [media.file(binary, "mask.png")]
-        await self.jobs.vary(interaction, parent, type, files=files, dedupe=False)
+        await self.jobs.vary(interaction, parent, type, files=files, dedupe=False, policy=policy)
 
     @exterior.command(name="history", description="This channel's generations, newest first")
     @app_commands.describe(page="Page number (1 is the newest)")
@@ -183,13 +191,21 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         parent = await self._visible(interaction, str(parent_id))
-        if parent is not None:
-            await self.jobs.vary(interaction, parent, room_type, reply_to=interaction.message)
+        if parent is None:
+            return
+        policy = await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True)
+        if policy is not None:
+            await self.jobs.vary(
+                interaction, parent, room_type, reply_to=interaction.message, policy=policy
+            )
 
     async def retry_from_button(self, interaction: discord.Interaction, failed_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         failed = await self._visible(interaction, str(failed_id))
         if failed is None:
+            return
+        policy = await spend_gate(interaction, button_of=failed.origin.user_id, pressed=True)
+        if policy is None:
             return
         if failed.kind is Kind.VARIATION and failed.parent_id:
             # the same variation again: same parent, same type, and its own new mask if it had one
@@ -210,8 +226,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                     )
                     return
             await self.jobs.vary(
-                interaction, parent, failed.room_type, files=files, reply_to=interaction.message
-            )
+                interaction, parent, failed.room_type, files=files,
+                reply_to=interaction.message, policy=policy,
+            )  # fmt: skip
             return
         await self.jobs.create(
             interaction,
@@ -220,6 +237,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             failed.height,
             source_of=failed,
             reply_to=interaction.message,
+            policy=policy,
         )
 
     async def history_page(self, interaction: discord.Interaction, page: int) -> None:

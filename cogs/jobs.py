@@ -11,10 +11,14 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
+from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.policy import Policy
+from bot.service import LimitReachedError, NotStartedError, OutcomeUnknownError, RejectedError
 from cogs import media, render
 from cogs.errors import friendly
+from cogs.gates import limit_text
+from cogs.i18n import t
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,7 @@ class Jobs:
         files: Sequence[discord.File] = (),
         source_of: Generation | None = None,
         reply_to: discord.Message | None = None,
+        policy: Policy | None = None,
     ) -> None:
         """A new generation: from uploaded `files`, or from `source_of`'s photo (a retry,
         guarded against double clicks)."""
@@ -75,10 +80,10 @@ class Jobs:
                 photo_url=photo_url, mask_url=mask_url, width=width, height=height,
                 room_type=room_type, origin=template.origin, request_key=request_key,
                 source=source or (card.channel.id, card.id), card_message_id=card.id,
-                dedupe_within=dedupe,
+                dedupe_within=dedupe, policy=policy,
             )  # fmt: skip
 
-        await self._launch(interaction, template, dedupe, files, reply_to, submit)
+        await self._launch(interaction, template, dedupe, files, reply_to, submit, policy)
 
     async def vary(
         self,
@@ -89,6 +94,7 @@ class Jobs:
         files: Sequence[discord.File] = (),
         reply_to: discord.Message | None = None,
         dedupe: bool = True,
+        policy: Policy | None = None,
     ) -> None:
         """A variation of `parent`; `files` may hold a new mask."""
         if parent.status is not Status.SUCCEEDED or not parent.generation_id:
@@ -113,9 +119,10 @@ class Jobs:
                 parent, room_type=room_type, original_url=urls[0],
                 mask_url=card.attachments[0].url if files else None,
                 origin=template.origin, card_message_id=card.id, dedupe_within=window,
+                policy=policy,
             )  # fmt: skip
 
-        await self._launch(interaction, template, window, files, reply_to, submit)
+        await self._launch(interaction, template, window, files, reply_to, submit, policy)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -130,7 +137,7 @@ class Jobs:
 
     async def _launch(
         self, interaction, template: Generation, dedupe: float, files: Sequence[discord.File],
-        reply_to: discord.Message | None, submit: Submit,
+        reply_to: discord.Message | None, submit: Submit, policy: Policy | None = None,
     ) -> None:  # fmt: skip
         if dedupe:  # cheap early answer; the database enforces it atomically in `submit`
             earlier = await self.service.recent_duplicate(template, dedupe)
@@ -151,6 +158,16 @@ class Jobs:
             await interaction.followup.send(
                 self._already(interaction, exc.existing), ephemeral=True
             )
+            return
+        except LimitReachedError as exc:  # the last unit went to someone else meanwhile
+            await card.delete()
+            await interaction.followup.send(limit_text(interaction, exc), ephemeral=True)
+            return
+        except CredentialsError as exc:
+            log.warning("server %s credentials unusable: %s", interaction.guild_id, exc)
+            template.status = Status.REJECTED
+            note = t(interaction.locale, "credentials.CredentialsError")
+            await self._settle(interaction, card, template, note, NOT_STARTED)
             return
         except (RejectedError, OutcomeUnknownError) as exc:
             log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
@@ -175,6 +192,18 @@ class Jobs:
             f"{card.jump_url}",
             ephemeral=True,
         )
+        if policy is not None:
+            await self._warn_if_low(interaction, gen, policy)
+
+    async def _warn_if_low(self, interaction, gen: Generation, policy: Policy) -> None:
+        """One warning in the channel when the credits dip below the server's threshold."""
+        left = await self.bot.core.teams.low_credit(gen, policy)
+        if left is not None:
+            text = t(interaction.guild_locale, "credits.low", left=left, below=policy.warn_below)
+            try:
+                await interaction.channel.send(text)
+            except discord.HTTPException:
+                log.warning("could not post the low-credit warning", exc_info=True)
 
     async def _settle(
         self, interaction, card, gen: Generation, note: str, status: str | None = None

@@ -1,6 +1,7 @@
 """SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
 
 from .callbacks import PendingCallbackRepository
+from .credentials import CredentialRepository, StoredCredentials
 from .db import (
     LATEST_VERSION,
     Database,
@@ -12,11 +13,14 @@ from .db import (
 )
 from .generations import (
     INTERRUPTED,
+    Cap,
+    CapReached,
     DuplicateRequest,
     GenerationNotFound,
     GenerationRepository,
 )
 from .meta import COMMAND_TREE_HASH, MetaRepository
+from .reports import HistoryFilter, ReportRepository, SpendReport
 from .settings import GuildSettingsRepository
 from .usage import UsageRepository
 
@@ -24,17 +28,24 @@ __all__ = [
     "COMMAND_TREE_HASH",
     "INTERRUPTED",
     "LATEST_VERSION",
+    "Cap",
+    "CapReached",
+    "CredentialRepository",
     "Database",
     "DatabaseTooNewError",
     "DuplicateRequest",
     "GenerationNotFound",
     "GenerationRepository",
     "GuildSettingsRepository",
+    "HistoryFilter",
     "MetaRepository",
     "Migration",
     "MigrationError",
     "PendingCallbackRepository",
+    "ReportRepository",
+    "SpendReport",
     "StorageError",
+    "StoredCredentials",
     "UsageRepository",
     "load_migrations",
 ]

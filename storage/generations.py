@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,26 @@ _LIVE = "('STARTING', 'PROCESSING')"  # literal so the partial index of 0002 app
 
 class GenerationNotFound(StorageError, LookupError):
     pass
+
+
+class CapReached(StorageError):
+    """A spending cap was full when the intent was to be written: nothing was recorded."""
+
+    def __init__(self, cap: Cap) -> None:
+        super().__init__(f"cap {cap.scope} of {cap.limit} reached")
+        self.cap = cap
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most `limit` spending generations since `since` in the guild (and for `user_id`
+    when given). Refused and refunded generations spent nothing, so they do not count."""
+
+    scope: str
+    limit: int
+    guild_id: int | None
+    since: datetime
+    user_id: int | None = None
 
 
 class DuplicateRequest(StorageError):
@@ -51,6 +72,19 @@ def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
     )
 
 
+def cap_query(cap: Cap) -> tuple[str, list[Any]]:
+    """How many spending generations count against `cap` (refused and refunded ones do not)."""
+    sql = (
+        "SELECT count(*) FROM generations WHERE guild_id IS ? AND created_at >= ? "
+        "AND status NOT IN ('REJECTED', 'FAILED')"
+    )
+    params: list[Any] = [cap.guild_id, to_ts(cap.since)]
+    if cap.user_id is not None:
+        sql += " AND user_id = ?"
+        params.append(cap.user_id)
+    return sql, params
+
+
 class GenerationRepository:
     def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self._db = db
@@ -59,13 +93,20 @@ class GenerationRepository:
     # -- writes ---------------------------------------------------------------------------
 
     async def create_intent(
-        self, gen: Generation, request_key: str | None = None, *, dedupe_within: float = 0
+        self,
+        gen: Generation,
+        request_key: str | None = None,
+        *,
+        dedupe_within: float = 0,
+        caps: Sequence[Cap] = (),
     ) -> Generation:
         """Record the intent (status PENDING) before the API is called; a crash after this
         point is visible at the next start instead of silently losing a spent credit.
 
         `dedupe_within` seconds: the same request by the same user in that window (same kind,
-        type, parent and source photo) raises DuplicateRequest: a double click spends once."""
+        type, parent and source photo) raises DuplicateRequest: a double click spends once.
+        `caps` are counted in the same IMMEDIATE transaction: racing clicks cannot both take
+        a cap's last unit (CapReached)."""
         now = to_ts(self._clock())
         values = intent_row(gen, request_key, now)
         sql = (
@@ -84,6 +125,9 @@ class GenerationRepository:
                 row = await fetchone(conn, *_same_request(gen, now - dedupe_within))
                 if row is not None:
                     raise DuplicateRequest(to_generation(row))
+            for cap in caps:
+                if (await fetchone(conn, *cap_query(cap)))[0] >= cap.limit:
+                    raise CapReached(cap)
             return to_generation(await fetchone(conn, sql, tuple(values.values())))
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:

@@ -45,6 +45,8 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
         card_message_id=row["card_message_id"],
         result_message_id=row["result_message_id"],
         webhook_secret=row["webhook_secret"],
+        # absent before migration 0007 (the upgrade tests write through older schemas)
+        credential_set=row["credential_set"] if "credential_set" in row.keys() else None,
     )
 
 
@@ -76,4 +78,4 @@ def intent_row(gen: Generation, request_key: str | None, now: float | None) -> d
         "card_message_id": gen.card_message_id,
         "webhook_secret": gen.webhook_secret,
         "request_key": request_key,
-    }
+    } | ({"credential_set": gen.credential_set} if gen.credential_set is not None else {})

@@ -29,6 +29,22 @@ class GuildSettingsRepository:
         """Forget one key (back to the caller's default); returns the remaining settings."""
         return await self._change(guild_id, lambda s: s.pop(key, None))
 
+    async def claim(self, guild_id: int, key: str, value: Any) -> bool:
+        """Set `key` to `value` (None forgets it); True only for the one caller that changed
+        it, so racing callers cannot both act on the same change (e.g. warn twice)."""
+        changed = False
+
+        def change(settings: dict[str, Any]) -> None:
+            nonlocal changed
+            changed = settings.get(key) != value
+            if value is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = value
+
+        await self._change(guild_id, change)
+        return changed
+
     async def _change(self, guild_id: int, change: Any) -> dict[str, Any]:
         # Read-modify-write inside one IMMEDIATE transaction: concurrent /settings commands
         # changing different keys must not drop each other's change.
