@@ -66,8 +66,9 @@ async def _authorised_body(request: web.Request) -> tuple[SandboxState, dict]:
     if cfg.latency:
         await asyncio.sleep(cfg.latency)
     key = request.headers.get("x-api-key", "")
-    if not key or not secrets.compare_digest(key, cfg.api_key):
+    if not key or not any(secrets.compare_digest(key, known) for known in state.api_keys):
         raise ApiRefusal(401, "invalid or missing API key")
+    state.keys_used.append((request.path, key))
     if state.rng.random() < cfg.error_429_ratio:
         raise ApiRefusal(429, "too many requests", {"Retry-After": f"{cfg.retry_after:g}"})
     if state.rng.random() < cfg.error_5xx_ratio:

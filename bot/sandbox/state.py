@@ -60,12 +60,19 @@ class SandboxState:
         self.config = config
         self.rng = random.Random(config.seed)
         self.credits: dict[str, int] = {config.user_id: config.credits}
+        self.api_keys = {config.api_key}  # more with add_account (a server's own key)
+        self.keys_used: list[tuple[str, str]] = []  # (path, x-api-key) of every authorised call
         self.projects: dict[str, Project] = {}
         self.generations: dict[str, SandboxGeneration] = {}
         self.calls: dict[str, int] = {"generate": 0, "generate-variation": 0, "get": 0}
         self.webhook_deliveries: list[tuple[str, dict]] = []
         self.requests: list[tuple[str, dict]] = []  # accepted-for-processing calls, for tests
         self._fail_next = 0
+
+    def add_account(self, api_key: str, user_id: str, credits: int = 100) -> None:
+        """Another customer of the API: its own key, user id and credits."""
+        self.api_keys.add(api_key)
+        self.credits[user_id] = credits
 
     def record(self, endpoint: str, body: dict) -> None:
         self.calls[endpoint] += 1

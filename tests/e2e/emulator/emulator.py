@@ -76,6 +76,7 @@ class DiscordEmulator:
         self.rest = RestApi(self)
         self.channel_messages = ChannelMessages(self)
         self.webhooks = Webhooks(self)
+        self.locales: dict[int, str] = {}  # user id -> client language (default en-US)
         self.internal_errors: list[Exception] = []  # emulator bugs (answered with a 400)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None

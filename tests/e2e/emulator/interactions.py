@@ -145,7 +145,7 @@ class Interactions:
             "token": "emu." + secrets.token_urlsafe(48),
             "version": 1,
             "app_permissions": str(state.permissions(channel, self.emu.bot_user.id)),
-            "locale": "en-US",
+            "locale": self.emu.locales.get(user.id, "en-US"),  # the user's client language
             "guild_locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
