@@ -29,6 +29,23 @@ PERMISSIONS = discord.Permissions(
 )
 
 
+def _hide_modal_submissions(record: logging.LogRecord) -> bool:
+    """discord.py logs every gateway event at DEBUG; a submitted modal may hold a server's
+    API key (/exterior-admin credentials), so its contents never reach a log."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    for arg in args:
+        if isinstance(arg, dict) and arg.get("t") == "INTERACTION_CREATE":
+            if (arg.get("d") or {}).get("type") == discord.InteractionType.modal_submit.value:
+                record.args = tuple(
+                    "{INTERACTION_CREATE: a modal submission, not logged}" if a is arg else a
+                    for a in args
+                )
+    return True
+
+
+logging.getLogger("discord.gateway").addFilter(_hide_modal_submissions)
+
+
 class ExteriorBot(commands.Bot):
     def __init__(self, core: Core, *, guild_ready_timeout: float = 2.0):
         super().__init__(

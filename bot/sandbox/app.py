@@ -68,7 +68,6 @@ async def _authorised_body(request: web.Request) -> tuple[SandboxState, dict]:
     key = request.headers.get("x-api-key", "")
     if not key or not any(secrets.compare_digest(key, known) for known in state.api_keys):
         raise ApiRefusal(401, "invalid or missing API key")
-    state.keys_used.append((request.path, key))
     if state.rng.random() < cfg.error_429_ratio:
         raise ApiRefusal(429, "too many requests", {"Retry-After": f"{cfg.retry_after:g}"})
     if state.rng.random() < cfg.error_5xx_ratio:
@@ -79,6 +78,7 @@ async def _authorised_body(request: web.Request) -> tuple[SandboxState, dict]:
         raise ApiRefusal(400, "body must be JSON") from None
     if not isinstance(body, dict):
         raise ApiRefusal(400, "body must be a JSON object")
+    state.keys_used.append((request.path.rsplit("/", 1)[-1], key, body.get("generation_id")))
     user_id = _require(body, "user_id", str)
     if user_id not in state.credits:
         raise ApiRefusal(403, "unknown user_id")

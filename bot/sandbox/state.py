@@ -61,7 +61,8 @@ class SandboxState:
         self.rng = random.Random(config.seed)
         self.credits: dict[str, int] = {config.user_id: config.credits}
         self.api_keys = {config.api_key}  # more with add_account (a server's own key)
-        self.keys_used: list[tuple[str, str]] = []  # (path, x-api-key) of every authorised call
+        # (endpoint, x-api-key, generation_id or None) of every call with a known key
+        self.keys_used: list[tuple[str, str, str | None]] = []
         self.projects: dict[str, Project] = {}
         self.generations: dict[str, SandboxGeneration] = {}
         self.calls: dict[str, int] = {"generate": 0, "generate-variation": 0, "get": 0}
