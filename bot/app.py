@@ -34,12 +34,9 @@ def _hide_modal_submissions(record: logging.LogRecord) -> bool:
     API key (/exterior-admin credentials), so its contents never reach a log."""
     args = record.args if isinstance(record.args, tuple) else ()
     for arg in args:
-        if isinstance(arg, dict) and arg.get("t") == "INTERACTION_CREATE":
-            if (arg.get("d") or {}).get("type") == discord.InteractionType.modal_submit.value:
-                record.args = tuple(
-                    "{INTERACTION_CREATE: a modal submission, not logged}" if a is arg else a
-                    for a in args
-                )
+        modal = discord.InteractionType.modal_submit.value
+        if isinstance(arg, dict) and (arg.get("d") or {}).get("type") == modal:
+            record.args = tuple("{a modal submission, not logged}" if a is arg else a for a in args)
     return True
 
 

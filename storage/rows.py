@@ -46,7 +46,7 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
         result_message_id=row["result_message_id"],
         webhook_secret=row["webhook_secret"],
         # absent before migration 0007 (the upgrade tests write through older schemas)
-        credential_set=row["credential_set"] if "credential_set" in row.keys() else None,
+        credential_set=row["credential_set"] if "credential_set" in row.keys() else None,  # noqa: SIM118
     )
 
 

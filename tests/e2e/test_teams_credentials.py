@@ -73,7 +73,9 @@ async def test_server_key_is_checked_sealed_and_follows_its_generations(
         await emulator.wait_for_message(predicate=is_result_of(row_b), timeout=10)
         gen_b = await core.generations.get(row_b)
         assert api_keys_of(sandbox, gen_b.generation_id) == {KEY_B}
-        show = await emulator.slash_command("exterior", {"generation": str(row_a)}, subcommand="show")
+        show = await emulator.slash_command(
+            "exterior", {"generation": str(row_a)}, subcommand="show"
+        )
         await show.wait_followup(timeout=10)
         assert api_keys_of(sandbox, gen_a.generation_id) == {KEY_A}
         # a variation is asked of the account that made its parent
@@ -86,7 +88,7 @@ async def test_server_key_is_checked_sealed_and_follows_its_generations(
     for key in (KEY_A, KEY_B):
         for path in settings.db_path.parent.glob(settings.db_path.name + "*"):
             assert key.encode() not in path.read_bytes(), path
-        leaked = [r.name + ": " + r.getMessage()[:300] for r in caplog.records if key in r.getMessage()]
+        leaked = [r.name for r in caplog.records if key in r.getMessage()]
         assert not leaked
         for request in emulator.requests:
             assert key not in repr(request.json) and key not in repr(request.files)

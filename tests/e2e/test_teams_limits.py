@@ -45,7 +45,7 @@ async def test_daily_limit_survives_a_restart_and_holds_for_buttons(
 async def test_twenty_racing_clicks_take_the_last_unit_once(
     emulator, bot_runner, sandbox, polling_settings
 ):
-    async with exterior_bot(bot_runner, polling_settings) as (_, core):
+    async with exterior_bot(bot_runner, polling_settings):
         await admin(emulator, "limits", {"per_server_month": 2})
         row = started_id(await (await create(emulator, "POOL")).wait_followup(timeout=10))
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
