@@ -179,10 +179,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     @exterior.command(name="credits", description="Photo credits left and this server's spend")
     async def credits(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        spend = await self.service.spend(interaction.guild_id)
-        await interaction.followup.send(
-            embed=render.credits_embed(spend, sandbox=self.sandbox), ephemeral=True
-        )
+        _, report, hint = await self.bot.core.teams.credits(interaction.guild_id)
+        embed = render.credits_embed(interaction.locale, report, hint, sandbox=self.sandbox)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     # -- buttons -----------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import discord
 
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.service import Spend
+from cogs.i18n import t
+from storage import SpendReport
 
 ICONS = {RoomType.TERRACE: "🪵", RoomType.POOL: "🏊", RoomType.PETANQUE: "🎯"}
 COLOURS = {
@@ -111,12 +112,23 @@ def history_embed(
     return embed
 
 
-def credits_embed(spend: Spend, *, sandbox: bool) -> discord.Embed:
-    embed = discord.Embed(title="Credits", colour=discord.Colour.gold())
-    left = "unknown yet" if spend.remaining_photos is None else str(spend.remaining_photos)
-    embed.add_field(name="Photos left (last known)", value=left, inline=False)
-    embed.add_field(name="This server today", value=str(spend.today))
-    embed.add_field(name="This server this month", value=str(spend.month))
+def credits_embed(locale, report: SpendReport, hint: str | None, *, sandbox: bool) -> discord.Embed:
+    """What is left with this server's credentials, this month's spend and its refunds."""
+    embed = discord.Embed(title=t(locale, "credits.title"), colour=discord.Colour.gold())
+    left = report.remaining_photos
+    embed.add_field(
+        name=t(locale, "credits.left"),
+        value=t(locale, "credits.unknown") if left is None else str(left),
+    )
+    embed.add_field(name=t(locale, "credits.key"), value=hint or t(locale, "admin.show.global_key"))
+    total = sum(n for _, _, n in report.by_member)
+    embed.add_field(name=t(locale, "credits.month"), value=str(total))
+    members = "\n".join(f"<@{uid}> ({name}): {n}" for uid, name, n in report.by_member)
+    channels = "\n".join(f"<#{cid}>: {n}" for cid, n in report.by_channel)
+    none = t(locale, "credits.none")
+    embed.add_field(name=t(locale, "credits.members"), value=members[:1024] or none, inline=False)
+    embed.add_field(name=t(locale, "credits.channels"), value=channels[:1024] or none, inline=False)
+    embed.add_field(name=t(locale, "credits.refunds"), value=str(report.refunds))
     if sandbox:
-        embed.set_footer(text="SANDBOX: no API key, nothing is charged")
+        embed.set_footer(text=t(locale, "credits.sandbox"))
     return embed
