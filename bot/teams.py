@@ -16,6 +16,33 @@ from bot.service import LimitReachedError
 from storage import GuildSettingsRepository, HistoryFilter, ReportRepository, SpendReport
 
 LOW_CREDIT_WARNED = "low_credit_warned"  # the credential set (or "global") last warned about
+# /exterior history status:<choice>
+STATUS_CHOICES: dict[str, tuple[Status, ...]] = {
+    "done": (Status.SUCCEEDED,),
+    "failed": (Status.FAILED, Status.REJECTED),
+    "running": (Status.PENDING, Status.STARTING, Status.PROCESSING),
+    "unknown": (Status.UNKNOWN, Status.TIMED_OUT),
+}
+
+
+def encode_filters(user_id: int | None, room_type: RoomType | None, status: str | None) -> str:
+    """History filters as a custom_id part (`u<id>.t<TYPE>.s<status>`), so pages keep them."""
+    parts = [f"u{user_id}" if user_id else "", f"t{room_type.value}" if room_type else ""]
+    parts.append(f"s{status}" if status in STATUS_CHOICES else "")
+    return ".".join(p for p in parts if p)
+
+
+def decode_filters(text: str) -> tuple[int | None, RoomType | None, str | None]:
+    user_id, room_type, status = None, None, None
+    for part in filter(None, (text or "").split(".")):
+        kind, value = part[0], part[1:]
+        if kind == "u" and value.isdigit():
+            user_id = int(value)
+        elif kind == "t" and value in RoomType.__members__:
+            room_type = RoomType(value)
+        elif kind == "s" and value in STATUS_CHOICES:
+            status = value
+    return user_id, room_type, status
 
 
 @dataclass(frozen=True)
@@ -91,10 +118,10 @@ class TeamService:
         *,
         user_id: int | None = None,
         room_type: RoomType | None = None,
-        statuses: tuple[Status, ...] = (),
+        status: str | None = None,
         per_page: int = 5,
     ) -> HistoryPage:
-        f = HistoryFilter(channel_id, user_id, room_type, statuses)
+        f = HistoryFilter(channel_id, user_id, room_type, STATUS_CHOICES.get(status or "", ()))
         total = await self.reports.count_history(f)
         pages = max(1, -(-total // per_page))
         page = min(max(page, 0), pages - 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -15,6 +16,7 @@ from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.images import ImageError, prepare_mask, prepare_pair
+from bot.teams import decode_filters, encode_filters
 from cogs import media, render
 from cogs.gates import spend_gate
 from cogs.jobs import Jobs
@@ -142,15 +144,37 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         await self.jobs.vary(interaction, parent, type, files=files, dedupe=False, policy=policy)
 
     @exterior.command(name="history", description="This channel's generations, newest first")
-    @app_commands.describe(page="Page number (1 is the newest)")
-    async def history(self, interaction: discord.Interaction, page: int = 1) -> None:
+    @app_commands.describe(
+        page="Page number (1 is the newest)",
+        mine="Only the ones I asked for",
+        type="Only this type",
+        status="Only in this state",
+    )
+    async def history(
+        self,
+        interaction: discord.Interaction,
+        page: int = 1,
+        mine: bool = False,
+        type: RoomType | None = None,
+        status: Literal["done", "failed", "running", "unknown"] | None = None,
+    ) -> None:
         await interaction.response.defer()  # a busy database must not cost the 3 seconds
-        gens, pages = await self.service.channel_page(interaction.channel_id, page - 1)
-        page = min(max(page - 1, 0), pages - 1)
-        await interaction.followup.send(
-            embed=render.history_embed(gens, page, pages, interaction.guild_id),
-            view=history_view(page, pages),
+        filters = encode_filters(interaction.user.id if mine else None, type, status)
+        await self._history(interaction, page - 1, filters, edit=False)
+
+    async def _history(self, interaction, page: int, filters: str, *, edit: bool) -> None:
+        user_id, room_type, status = decode_filters(filters)
+        found = await self.bot.core.teams.history(
+            interaction.channel_id, page, user_id=user_id, room_type=room_type, status=status
         )
+        embed = render.history_embed(
+            found.generations, found.page, found.pages, interaction.guild_id
+        )
+        view = history_view(found.page, found.pages, filters)
+        if edit:
+            await interaction.edit_original_response(embed=embed, view=view)
+        else:
+            await interaction.followup.send(embed=embed, view=view)
 
     @exterior.command(name="show", description="Post a result again, with its buttons")
     @app_commands.describe(generation="Its number (#12) from the card or history")
@@ -239,14 +263,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             policy=policy,
         )
 
-    async def history_page(self, interaction: discord.Interaction, page: int) -> None:
+    async def history_page(self, interaction: discord.Interaction, page: int, filters="") -> None:
         await interaction.response.defer()  # the page is edited in place once read
-        gens, pages = await self.service.channel_page(interaction.channel_id, page)
-        page = min(max(page, 0), pages - 1)
-        await interaction.edit_original_response(
-            embed=render.history_embed(gens, page, pages, interaction.guild_id),
-            view=history_view(page, pages),
-        )
+        await self._history(interaction, page, filters, edit=True)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -74,28 +74,56 @@ class RetryButton(
 
 class HistoryButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"exterior:history:(?P<page>[0-9]+):(?P<dir>prev|next)",
+    # filters (optional, older pages had none): u<user id>, t<TYPE>, s<status choice>
+    template=r"exterior:history:(?P<page>[0-9]+):(?P<dir>prev|next)(?::(?P<filters>[\w.]{0,60}))?",
 ):
-    def __init__(self, page: int, direction: str, *, disabled: bool = False):
+    def __init__(self, page: int, direction: str, *, disabled: bool = False, filters: str = ""):
         super().__init__(
             discord.ui.Button(
-                label="◀ Newer" if direction == "prev" else "Older ▶",
+                label="◀" if direction == "prev" else "▶",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"exterior:history:{page}:{direction}",
+                custom_id=f"exterior:history:{page}:{direction}"
+                + (f":{filters}" if filters else ""),
                 disabled=disabled,
             )
         )
-        self.page = page
+        self.page, self.filters = page, filters
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> HistoryButton:
-        return cls(int(match["page"]), match["dir"])
+        return cls(int(match["page"]), match["dir"], filters=match["filters"] or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, _cog(interaction).history_page(interaction, self.page))
+        await guarded(
+            interaction, _cog(interaction).history_page(interaction, self.page, self.filters)
+        )
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton)
+class ShareButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:share:(?P<id>[0-9]+)"
+):
+    """Post a result (with its Vary buttons) to another channel; the channel is chosen privately."""
+
+    def __init__(self, generation: int, label: str = "Share"):
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.success,
+                custom_id=f"exterior:share:{generation}",
+            )
+        )
+        self.generation = generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> ShareButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        share = interaction.client.get_cog("Share")
+        await guarded(interaction, share.choose(interaction, self.generation))
+
+
+DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, ShareButton)
 
 
 def is_ours(custom_id: str) -> bool:
@@ -107,6 +135,7 @@ def vary_view(generation: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
         view.add_item(VaryButton(generation, room_type))
+    view.add_item(ShareButton(generation))
     return view
 
 
@@ -114,8 +143,10 @@ def retry_view(generation: int) -> discord.ui.View:
     return discord.ui.View(timeout=None).add_item(RetryButton(generation))
 
 
-def history_view(page: int, pages: int) -> discord.ui.View:
+def history_view(page: int, pages: int, filters: str = "") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(HistoryButton(max(page - 1, 0), "prev", disabled=page <= 0))
-    view.add_item(HistoryButton(min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
+    view.add_item(HistoryButton(max(page - 1, 0), "prev", disabled=page <= 0, filters=filters))
+    view.add_item(
+        HistoryButton(min(page + 1, pages - 1), "next", disabled=page >= pages - 1, filters=filters)
+    )
     return view

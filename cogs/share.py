@@ -1,0 +1,112 @@
+"""The Share button: post a result, with its Vary buttons, to another channel.
+
+Offered channels are those both the user and the bot can see and post in; the choice and its
+answer are private (ephemeral). Sharing spends nothing, so the spending policies do not apply.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.domain import Status
+from bot.images import ImageError
+from cogs import render
+from cogs.i18n import t, tr
+from cogs.views import vary_view
+
+log = logging.getLogger(__name__)
+MAX_CHOICES = 25  # Discord's limit for a select menu
+
+
+def shareable(interaction: discord.Interaction) -> list[discord.TextChannel]:
+    """Text channels (other than this one) where the user and the bot may both post."""
+    guild, user = interaction.guild, interaction.user
+    if guild is None or guild.me is None or not isinstance(user, discord.Member):
+        return []
+    found = []
+    for channel in guild.text_channels:
+        if channel.id == interaction.channel_id:
+            continue
+        mine, bots = channel.permissions_for(user), channel.permissions_for(guild.me)
+        user_can = mine.view_channel and mine.send_messages
+        bot_can = bots.view_channel and bots.send_messages and bots.attach_files
+        if user_can and bot_can and bots.embed_links:
+            found.append(channel)
+    return found[:MAX_CHOICES]
+
+
+class ShareTo(discord.ui.View):
+    def __init__(self, cog: ShareCog, row_id: int, channels: list[discord.TextChannel], locale):
+        super().__init__(timeout=600)
+        self.cog, self.row_id = cog, row_id
+        select = discord.ui.Select(
+            placeholder=t(locale, "share.placeholder"),
+            options=[
+                discord.SelectOption(label=f"#{c.name}"[:100], value=str(c.id)) for c in channels
+            ],
+            custom_id=f"exterior:share-to:{row_id}",
+        )
+        select.callback = self.chosen
+        self.add_item(select)
+        self.select = select
+
+    async def chosen(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await self.cog.post(interaction, self.row_id, int(self.select.values[0]))
+        except Exception:
+            log.exception("sharing generation %s failed", self.row_id)
+            await interaction.followup.send(tr(interaction, "share.failed"), ephemeral=True)
+
+
+class ShareCog(commands.Cog, name="Share"):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+
+    async def choose(self, interaction: discord.Interaction, row_id: int) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        gen = await self.bot.get_cog("Exterior")._visible(interaction, str(row_id))
+        if gen is None:
+            return
+        channels = shareable(interaction)
+        if not channels:
+            await interaction.followup.send(tr(interaction, "share.nowhere"), ephemeral=True)
+            return
+        await interaction.followup.send(
+            tr(interaction, "share.choose", id=row_id),
+            view=ShareTo(self, row_id, channels, interaction.locale),
+            ephemeral=True,
+        )
+
+    async def post(self, interaction: discord.Interaction, row_id: int, channel_id: int) -> None:
+        # checked again: permissions may have changed since the menu was offered
+        target = next((c for c in shareable(interaction) if c.id == channel_id), None)
+        gen = await self.bot.core.service.get(row_id)
+        if target is None or gen is None or gen.origin.guild_id != interaction.guild_id:
+            await interaction.followup.send(tr(interaction, "share.nowhere"), ephemeral=True)
+            return
+        if gen.status is not Status.SUCCEEDED:
+            await interaction.followup.send(tr(interaction, "share.unfinished"), ephemeral=True)
+            return
+        try:
+            files = await self.bot.get_cog("Results").result_files(gen, target)
+        except ImageError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        sandbox = self.bot.core.sandbox is not None
+        message = await target.send(
+            tr(interaction, "share.shared_by", user=interaction.user.mention),
+            embed=render.result_embed(gen, files[0].filename, sandbox=sandbox),
+            files=files,
+            view=vary_view(gen.id),
+        )
+        await interaction.followup.send(
+            tr(interaction, "share.done", link=message.jump_url), ephemeral=True
+        )
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(ShareCog(bot))
