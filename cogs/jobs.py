@@ -14,6 +14,7 @@ import discord
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.service import OutcomeUnknownError, RejectedError
 from cogs import media, render
+from cogs.check_again import check_view
 from cogs.errors import friendly
 from storage import DuplicateRequest
 
@@ -153,7 +154,11 @@ class Jobs:
         except (RejectedError, OutcomeUnknownError) as exc:
             log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
             note = friendly(exc)
-            await card.edit(embed=render.job_card(exc.generation, sandbox=self.sandbox, note=note))
+            # unknown: a credit may be spent, so never re-send; the user may ask the API again
+            view = check_view(exc.generation.id) if isinstance(exc, OutcomeUnknownError) else None
+            await card.edit(
+                embed=render.job_card(exc.generation, sandbox=self.sandbox, note=note), view=view
+            )
             await interaction.followup.send(note, ephemeral=True)
             return
         try:

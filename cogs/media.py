@@ -68,8 +68,18 @@ def _shrink(data: bytes, limit: int) -> bytes:
     raise ImageError("The result is too large to post in this server.")
 
 
+def _verify(data: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # Pillow raises many kinds for bytes that are not a picture
+        raise ImageError("The API returned a result that is not a picture.") from None
+
+
 async def fit(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
-    """The bytes and file name to upload: unchanged when under the limit, else a JPEG."""
+    """The bytes and file name to upload: unchanged when under the limit, else a JPEG.
+    Bytes that are not a picture (an error page served as the result) are refused."""
+    await asyncio.to_thread(_verify, data)
     if len(data) <= limit:
         return data, name
     smaller = await asyncio.to_thread(_shrink, data, limit)

@@ -285,11 +285,12 @@ class DiscordEmulator:
         is_global: bool = False,
         kind: str = "status",
         delay: float = 2.0,
+        after: int = 0,
     ) -> Fault:
-        """Fail the next ``times`` requests matching (``*`` = any method); ``kind`` in
-        ``faults.py``: a status (default), reset, malformed, timeout or hold."""
+        """Fail the next ``times`` requests matching (``*`` = any method) once ``after`` of
+        them went through; ``kind`` (``faults.py``): a status, reset, malformed, timeout, hold."""
         return self.faults.add(
-            method, path_regex, status, retry_after, times, is_global, kind, delay
+            method, path_regex, status, retry_after, times, is_global, kind, delay, after
         )
 
     async def reconnect_gateway(self, timeout: float = 5.0) -> None:

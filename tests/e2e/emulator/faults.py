@@ -37,6 +37,7 @@ class Fault:
     is_global: bool = False
     kind: str = "status"
     delay: float = 2.0
+    after: int = 0  # matching requests to let through first
     release: asyncio.Event = field(default_factory=asyncio.Event)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -80,12 +81,13 @@ class FaultInjector:
         is_global: bool = False,
         kind: str = "status",
         delay: float = 2.0,
+        after: int = 0,
     ) -> Fault:
         if kind not in ("status", "reset", "malformed", "timeout", "hold"):
             raise ValueError(f"unknown fault kind {kind!r}")
         fault = Fault(
             method.upper(), re.compile(path_regex), status, retry_after, times, is_global,
-            kind, delay,
+            kind, delay, after,
         )  # fmt: skip
         self.pending.append(fault)
         self.added.append(fault)
@@ -99,6 +101,9 @@ class FaultInjector:
     def take(self, method: str, path: str) -> Fault | None:
         for fault in self.pending:
             if fault.matches(method, path):
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
                 fault.times -= 1
                 if fault.times <= 0:
                     self.pending.remove(fault)
