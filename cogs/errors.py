@@ -52,7 +52,13 @@ async def reply_error(interaction: discord.Interaction, exc: BaseException) -> N
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
-            await interaction.response.send_message(text, ephemeral=True)
+            try:
+                await interaction.response.send_message(text, ephemeral=True)
+            except discord.HTTPException as exc:
+                if exc.code != 40060:
+                    raise
+                # our acknowledgement reached Discord though its answer was lost: follow up
+                await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction %s)", interaction.id)
 
