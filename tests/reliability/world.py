@@ -20,7 +20,7 @@ async def bot_through(
 ) -> AsyncIterator[tuple[ExteriorBot, Core]]:
     """The real bot talking to the API through ``api``, on a compressed clock."""
     settings = settings_for(emulator, sandbox, tmp_path / "bot.sqlite3", webhooks=webhooks)
-    settings = replace(settings, base_url=api.url, read_timeout=READ_TIMEOUT, **changes)
+    settings = replace(settings, **{"base_url": api.url, "read_timeout": READ_TIMEOUT, **changes})
     async with exterior_bot(runner, settings) as (bot, core):
         core.client.backoff_base = 0.01
         core.tracker.policy = replace(core.tracker.policy, webhook_grace=1.0)

@@ -33,6 +33,7 @@ class Answer:
     drop: bool = False  # close the connection without answering
     forward: bool = False  # let the upstream act first, then answer with this fault
     hold: asyncio.Event | None = None  # wait for this before answering (crash tests)
+    relay: bool = False  # with `forward`: answer what the upstream said (after hold/delay)
 
 
 # One ambiguous or refused answer per fault kind; `acted` = the API did the work first.
@@ -115,6 +116,8 @@ class FaultyApi:
             await answer.hold.wait()
         if answer.delay:
             await asyncio.sleep(answer.delay)
+        if answer.relay:
+            return upstream
         if answer.drop:
             request.transport.close()
             return web.Response()
