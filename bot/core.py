@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
@@ -21,7 +22,7 @@ from bot.schedule import PollPolicy
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
-from storage import Database, GenerationRepository, UsageRepository
+from storage import Database, GenerationRepository, PendingCallbackRepository, UsageRepository
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,10 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
+        callbacks = Callbacks(tracker, client, generations, PendingCallbackRepository(db))
         webhooks = WebhookServer(
             tracker,
-            generations,
+            callbacks,
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
@@ -106,6 +108,7 @@ async def open_core(
             generations,
             usage,
             tracker,
+            callbacks,
             callback_url=webhooks.callback_url if webhooks_on else None,
         )
         await tracker.start(resume=resume)

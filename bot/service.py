@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks, new_secret
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.tracker import GenerationTracker
-from bot.webhooks import new_secret
 from storage import GenerationRepository, UsageRepository
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class ExteriorService:
         generations: GenerationRepository,
         usage: UsageRepository,
         tracker: GenerationTracker,
+        callbacks: Callbacks,
         *,
         callback_url: Callable[[int, str], str] | None = None,
     ):
@@ -69,6 +70,7 @@ class ExteriorService:
         self.generations = generations
         self.usage = usage
         self.tracker = tracker
+        self.callbacks = callbacks
         self.callback_url = callback_url
         self._in_flight: set[int] = set()
         self._idle = asyncio.Event()
@@ -173,8 +175,10 @@ class ExteriorService:
     async def recover(self) -> list[Generation]:
         """Intents left PENDING by a crash become UNKNOWN and are reported (at start and
         periodically); calls still in flight here or, likely, in another process are spared."""
+        # A callback may have named the API id of an interrupted call: then nothing is lost.
+        adopted = await self.callbacks.adopt_waiting(in_flight=self._in_flight)
         lost = await self.generations.recover_interrupted(
-            older_than=RECOVER_AFTER, exclude=self._in_flight
+            older_than=RECOVER_AFTER, exclude=self._in_flight | adopted
         )
         for gen in lost:
             log.error(
@@ -255,9 +259,8 @@ class ExteriorService:
                 gen = await self.generations.mark_rejected(gen.id, str(exc))
                 raise RejectedError(gen, exc) from exc
             gen = await self.generations.mark_unknown(gen.id, f"no confirmation: {exc}")
-            api_id = self.tracker.early_ids.pop(gen.id, None)
-            if api_id:  # its callback already named it: not lost after all
-                await self.tracker.adopt(gen, api_id)
+            with contextlib.suppress(Exception):  # its callback may have named it: not lost
+                await self.callbacks.adopt(gen)
             raise OutcomeUnknownError(gen, exc) from exc
         except BaseException:
             # cancellation or a bug: the outcome is unknown; the row must say so
@@ -281,7 +284,6 @@ class ExteriorService:
     ) -> Generation:
         # Logged before anything else can fail: the API id of a spent credit is never lost.
         log.info("API accepted generation %s as %s", gen.id, api_id)
-        self.tracker.early_ids.pop(gen.id, None)
         first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
         # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
         gen = await asyncio.shield(

@@ -31,6 +31,21 @@ def missing_permissions(interaction: discord.Interaction) -> list[str]:
     return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
 
 
+def can_view(interaction: discord.Interaction, channel_id: int | None) -> bool:
+    """Whether the user behind `interaction` may view `channel_id` (same guild assumed)."""
+    if channel_id is None:
+        return False
+    if channel_id == interaction.channel_id:
+        return True  # they are acting in it
+    guild, member = interaction.guild, interaction.user
+    channel = guild.get_channel_or_thread(channel_id) if guild else None
+    if channel is None or not isinstance(member, discord.Member):
+        return False  # unknown to the bot: better refuse than leak
+    if isinstance(channel, discord.Thread) and channel.is_private():
+        return False  # membership of private threads is not in the cache
+    return channel.permissions_for(member).view_channel
+
+
 class ExteriorCog(commands.Cog, name="Exterior"):
     exterior = app_commands.Group(
         name="exterior", description="Visualise a terrace, pool or pétanque court", guild_only=True
@@ -243,8 +258,13 @@ class ExteriorCog(commands.Cog, name="Exterior"):
 
     async def _visible(self, interaction: discord.Interaction, ident: str) -> Generation | None:
         gen = await self.service.find(ident)
-        # Only this server's generations: CLI ones (no server) are nobody's to show or vary.
-        if gen is None or gen.origin.guild_id != interaction.guild_id:
+        # Only this server's generations (CLI ones have none), and only from channels the user
+        # can view: numbers are sequential, so anyone could guess a private channel's.
+        if (
+            gen is None
+            or gen.origin.guild_id != interaction.guild_id
+            or not can_view(interaction, gen.origin.channel_id)
+        ):
             await interaction.followup.send(
                 f"I don't know a generation {ident} in this server.", ephemeral=True
             )

@@ -78,7 +78,8 @@ def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Em
     embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
     embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
     if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        embed.description += f"\nVariation {gen.variation_number} of project `{gen.project_id[:8]}`"
+        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
+        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
     embed.set_image(url=f"attachment://{filename}")
     footer = f"exterior-bot · {MARKER}{gen.id}"
     embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))

@@ -35,6 +35,7 @@ class ResultsCog(commands.Cog, name="Results"):
         self.sandbox = bot.core.sandbox is not None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._attempts: defaultdict[int, int] = defaultdict(int)
+        self.max_attempts = MAX_ATTEMPTS
 
     async def cog_load(self) -> None:
         self.bot.core.tracker.subscribe(self.on_tracker_event)
@@ -76,15 +77,16 @@ class ResultsCog(commands.Cog, name="Results"):
             self._attempts[gen.id] += 1
             try:
                 await self.deliver(gen, recovering=True)
-            except (discord.HTTPException, ImageError) as exc:
+            except Exception as exc:  # any failure: one result must not hold up the others
                 log.exception(
                     "could not deliver generation %s (attempt %d of %d)",
                     gen.id,
                     self._attempts[gen.id],
-                    MAX_ATTEMPTS,
+                    self.max_attempts,
                 )
-                if self._attempts[gen.id] >= MAX_ATTEMPTS:
-                    await self._give_up(gen, exc)
+                if self._attempts[gen.id] >= self.max_attempts:
+                    with contextlib.suppress(Exception):  # logged above; the next sweep retries
+                        await self._give_up(gen, exc)
         return len(pending)
 
     async def _give_up(self, gen: Generation, exc: Exception) -> None:

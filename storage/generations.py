@@ -128,6 +128,8 @@ class GenerationRepository:
             fields["submitted_at"] = to_ts(now)
             if count_usage:
                 await increment_usage(conn, cur.origin.guild_id or 0, now)
+            # the row knows its id now: a callback's early word on it has served
+            await execute(conn, "DELETE FROM pending_callbacks WHERE row_id = ?", (id,))
             return await self._update(conn, id, fields)
 
     async def mark_unknown(self, id: int, error: str) -> Generation:

@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from bot.domain import Generation, Kind, Status
+
 from .exterior_env import exterior_bot
 from .flow import card_of, create, is_result_of, started_id
 
@@ -56,3 +58,55 @@ async def test_an_ambiguous_paid_call_is_saved_by_its_callback(
         # its callback names the generation: the result is recovered and posted
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         assert sandbox.state.calls["generate"] == 1
+
+
+async def _undelivered_copy(core, of: int, **changes) -> int:
+    """A finished, never posted generation like `of` (what a crash or a failed post leaves)."""
+    src = await core.generations.get(of)
+    gen = await core.generations.create_intent(
+        Generation(
+            id=None, kind=changes.get("kind", Kind.CREATE), room_type=src.room_type,
+            status=Status.PENDING, origin=src.origin, parent_id=changes.get("parent_id"),
+            project_id=changes.get("project_id"),
+        )
+    )  # fmt: skip
+    await core.generations.mark_submitted(
+        gen.id, generation_id=f"copy-{gen.id}", project_id=changes.get("project_id"),
+        remaining_photos=None, next_check_at=None,
+    )  # fmt: skip
+    await core.generations.record_check(
+        gen.id, status=Status.SUCCEEDED, next_check_at=None, result_urls=src.result_urls
+    )
+    return gen.id
+
+
+@pytest.mark.asyncio
+async def test_one_undeliverable_result_does_not_stall_the_others(
+    emulator, bot_runner, sandbox, polling_settings, monkeypatch
+):
+    async with exterior_bot(bot_runner, polling_settings) as (bot, core):
+        handle = await create(emulator, "POOL")
+        first = started_id(await handle.wait_followup(timeout=10))
+        await emulator.wait_for_message(predicate=is_result_of(first), timeout=10)
+        older = await _undelivered_copy(core, first)
+        # a variation of a create adopted from its callback: no project id is known
+        orphan = await _undelivered_copy(core, first, kind=Kind.VARIATION, parent_id=first)
+        broken = await _undelivered_copy(core, first)  # newest: the sweep meets it first
+        cog = bot.get_cog("Results")
+        cog.max_attempts = 2
+        real = cog.result_files
+
+        async def result_files(gen, channel):
+            if gen.id == broken:
+                raise RuntimeError("something no one expected")
+            return await real(gen, channel)
+
+        monkeypatch.setattr(cog, "result_files", result_files)
+        await cog.catch_up()
+        for row in (older, orphan):
+            assert (await core.generations.get(row)).result_message_id, row
+            assert len(results_of(emulator, row)) == 1
+        assert (await core.generations.get(broken)).result_message_id is None
+        await cog.catch_up()  # the second failure of the same result: given up, not retried
+        assert (await core.generations.get(broken)).result_message_id == 0
+        assert await core.generations.undelivered() == []
