@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from tests.support.wait import until
 
-
-async def until(check: Callable[[], object | Awaitable[object]], timeout: float = 10.0) -> object:
-    """Poll ``check`` (sync or async) until it returns something truthy."""
-    async with asyncio.timeout(timeout):
-        while True:
-            value = check()
-            if asyncio.iscoroutine(value):
-                value = await value
-            if value:
-                return value
-            await asyncio.sleep(0.02)
+__all__ = ["settle", "until"]
 
 
 async def settle(results_cog, sweeps: int = 2, timeout: float = 10.0) -> None:
