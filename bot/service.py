@@ -199,7 +199,9 @@ class ExteriorService:
         """By our number (`12` or `#12`) or by the API's generation id."""
         ident = ident.strip().lstrip("#")
         if ident.isdigit():
-            return await self.generations.get(int(ident))
+            number = int(ident)
+            # beyond SQLite's 64-bit integers no row exists (and the driver would raise)
+            return await self.generations.get(number) if number < 2**63 else None
         return await self.generations.by_generation_id(ident)
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:

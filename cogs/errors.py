@@ -25,6 +25,8 @@ def friendly(exc: BaseException) -> str:
             "The API did not confirm the request. It was not retried, so you are not charged "
             "twice; the card will update if it shows up."
         )
+    if isinstance(exc, discord.app_commands.TransformerError):  # only a forged payload
+        return "One of the options has a value I don't know; pick one from the list."
     if isinstance(exc, discord.Forbidden):
         return "Discord refused: I am missing a permission in this channel."
     cause = exc.cause if isinstance(exc, RejectedError) else exc
