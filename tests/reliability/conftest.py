@@ -8,6 +8,7 @@ import pytest
 import pytest_asyncio
 
 from tests.e2e.conftest import bot_runner, emulator, sandbox  # noqa: F401 - fixtures
+from tests.support.canary import canary_guard  # noqa: F401 - autouse fixture
 from tests.support.faulty_api import FaultyApi, faulty_api
 
 from .figures import FIGURES
