@@ -1,22 +1,23 @@
 """The API's webhook callbacks, one protocol in one place: verify -> record -> hint.
 
 The API's callback is unauthenticated and its body may not name the generation, so each
-generation has its own unguessable callback path. A verified callback is only a hint: the
-tracker asks the API (`get`) before believing anything. When the callback names the API id of
-a row whose paid call has not answered (PENDING) or never will (UNKNOWN), that id is the only
-trace of a spent credit: it is kept in the database (a restart must not lose it) and adopted
-once `get` confirms it.
+generation has its own unguessable callback path: an HMAC of its row id, checked before anything
+is read, so forged or malformed paths cost nothing and reveal nothing. A verified callback is
+only a hint: the tracker asks the API (`get`) before believing anything. When the callback names
+the API id of a row whose paid call has not answered (PENDING) or never will (UNKNOWN), that id
+is the only trace of a spent credit: it is kept in the database (a restart must not lose it)
+and adopted once `get` confirms it.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Collection
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Status
+from bot.secrets import derive, matches
 from bot.tracker import GenerationTracker
 from storage import GenerationRepository, PendingCallbackRepository
 
@@ -24,8 +25,8 @@ log = logging.getLogger(__name__)
 MAX_ID_LENGTH = 100
 
 
-def new_secret() -> str:
-    return secrets.token_urlsafe(24)
+MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER: anything larger names no row
+PURPOSE = "callback"
 
 
 class Callbacks:
@@ -35,21 +36,43 @@ class Callbacks:
         client: ExteriorClient,
         generations: GenerationRepository,
         pending: PendingCallbackRepository,
+        *,
+        key: bytes,
     ):
         self.tracker = tracker
         self.client = client
         self.generations = generations
         self.pending_callbacks = pending
+        self._key = key
+        # Secrets stored per row by earlier versions, for rows that may still be called back.
+        self._stored: dict[int, str] = {}
 
-    async def receive(self, row_id: int, secret: str, named_id: str | None) -> bool:
-        """One callback on `/callbacks/<row_id>/<secret>`; False if it is not genuine."""
-        gen = await self.generations.get(row_id)
-        if (
-            gen is None
-            or not gen.webhook_secret
-            or not secrets.compare_digest(secret.encode(), gen.webhook_secret.encode())
-        ):
+    async def start(self) -> None:
+        """Load the stored secrets of rows created before secrets were derived (upgrades)."""
+        self._stored = await self.generations.stored_callback_secrets()
+
+    def secret_for(self, row_id: int) -> str:
+        return derive(self._key, PURPOSE, str(row_id))
+
+    def verify(self, row: str, secret: str) -> int | None:
+        """The row id if `/callbacks/<row>/<secret>` is genuine; checked without storage."""
+        if not row.isdigit() or len(row) > 19 or int(row) > MAX_ROW_ID or len(secret) > 100:
+            return None
+        row_id = int(row)
+        if matches(secret, self.secret_for(row_id)):
+            return row_id
+        stored = self._stored.get(row_id)
+        return row_id if stored is not None and matches(secret, stored) else None
+
+    async def receive(self, row: str, secret: str, named_id: str | None) -> bool:
+        """One callback on `/callbacks/<row>/<secret>`: verify, then record, then hint.
+        False if it is not genuine (nothing was read or written then)."""
+        row_id = self.verify(row, secret)
+        if row_id is None:
             return False
+        gen = await self.generations.get(row_id)
+        if gen is None:
+            return True  # genuine path of a row that is gone: nothing to do
         if gen.status in (Status.PENDING, Status.UNKNOWN) and not gen.generation_id:
             # The API calls this row's path although our paid call has not (PENDING) or never
             # (UNKNOWN: ambiguous failure) told us its id: it did act.

@@ -35,6 +35,8 @@ class Settings:
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
     log_level: str = "INFO"
+    # Signs callback paths (and studio links); unset: a random key kept in the database.
+    secret_key: str | None = field(default=None, repr=False)
     # Tracker: first check, growth, cap and the overall deadline.
     poll_first_delay: float = 5.0
     poll_max_interval: float = 60.0
@@ -120,6 +122,7 @@ def load_settings(
         webhook_host=_opt(env, "EXTERIOR_WEBHOOK_HOST") or "0.0.0.0",
         webhook_port=_number(env, "EXTERIOR_WEBHOOK_PORT", 8080, int),
         log_level=level,
+        secret_key=_opt(env, "EXTERIOR_SECRET_KEY"),
         poll_first_delay=_number(env, "EXTERIOR_POLL_FIRST_DELAY", 5.0),
         poll_max_interval=_number(env, "EXTERIOR_POLL_MAX_INTERVAL", 60.0, minimum=0.1),
         deadline_seconds=_number(env, "EXTERIOR_DEADLINE_SECONDS", 1800.0, minimum=1),

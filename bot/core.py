@@ -19,10 +19,17 @@ from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
+from bot.secrets import signing_key
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
-from storage import Database, GenerationRepository, PendingCallbackRepository, UsageRepository
+from storage import (
+    Database,
+    GenerationRepository,
+    MetaRepository,
+    PendingCallbackRepository,
+    UsageRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +100,14 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
-        callbacks = Callbacks(tracker, client, generations, PendingCallbackRepository(db))
+        callbacks = Callbacks(
+            tracker,
+            client,
+            generations,
+            PendingCallbackRepository(db),
+            key=await signing_key(settings.secret_key, MetaRepository(db)),
+        )
+        await callbacks.start()
         webhooks = WebhookServer(
             tracker,
             callbacks,

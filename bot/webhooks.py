@@ -46,8 +46,8 @@ class WebhookServer:
         self._files: dict[str, _HostedFile] = {}
         self._runner: web.AppRunner | None = None
 
-    def callback_url(self, row_id: int, secret: str) -> str:
-        return f"{self.base_url}/callbacks/{row_id}/{secret}"
+    def callback_url(self, row_id: int) -> str:
+        return f"{self.base_url}/callbacks/{row_id}/{self.callbacks.secret_for(row_id)}"
 
     @property
     def base_url(self) -> str:
@@ -92,7 +92,10 @@ class WebhookServer:
 
     async def _callback(self, request: web.Request) -> web.Response:
         self.callbacks_received += 1
-        row, secret = int(request.match_info["row"]), request.match_info["secret"]
+        row, secret = request.match_info["row"], request.match_info["secret"]
+        if self.callbacks.verify(row, secret) is None:  # before reading anything
+            log.info("ignored callback on an unknown path")
+            raise web.HTTPNotFound()
         try:
             genuine = await self.callbacks.receive(row, secret, await _generation_id(request))
         except Exception:  # a callback is a hint: never a 500 for the API

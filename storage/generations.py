@@ -253,6 +253,15 @@ class GenerationRepository:
     async def by_generation_id(self, api_id: str) -> Generation | None:
         return await self._one("SELECT * FROM generations WHERE generation_id = ?", (api_id,))
 
+    async def stored_callback_secrets(self) -> dict[int, str]:
+        """Per-row callback secrets stored by earlier versions, for rows a callback may still
+        concern (not finished)."""
+        rows = await self._db.fetchall(
+            "SELECT id, webhook_secret FROM generations WHERE webhook_secret IS NOT NULL "
+            "AND status NOT IN ('SUCCEEDED', 'FAILED', 'REJECTED')"
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
+
     async def by_request_key(self, key: str) -> Generation | None:
         return await self._one("SELECT * FROM generations WHERE request_key = ?", (key,))
 

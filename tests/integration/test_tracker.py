@@ -121,9 +121,10 @@ async def test_callbacks_are_hints_and_forgeries_do_nothing(tmp_path, sandbox, f
     async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
         gen = await h.create()
         session = h.client._session
-        good = h.webhooks.callback_url(gen.id, gen.webhook_secret)
-        wrong = h.webhooks.callback_url(gen.id, "x" * len(gen.webhook_secret))
-        other = h.webhooks.callback_url(gen.id + 1, gen.webhook_secret)
+        good = h.webhooks.callback_url(gen.id)
+        secret = good.rsplit("/", 1)[1]
+        wrong = f"{h.webhooks.base_url}/callbacks/{gen.id}/{'x' * len(secret)}"
+        other = f"{h.webhooks.base_url}/callbacks/{gen.id + 1}/{secret}"
         forged_body = {"generation_id": gen.generation_id, "status": "SUCCEEDED", "urls": ["x"]}
         for url in (wrong, other):
             async with session.post(url, json=forged_body) as resp:
