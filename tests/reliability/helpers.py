@@ -27,10 +27,13 @@ def results_of(emulator, row: int) -> list[dict[str, Any]]:
 
 
 def all_results(emulator) -> dict[int, int]:
-    """Row -> how many result messages carry its buttons."""
+    """Row -> how many result messages carry its buttons (read from the store, unrendered:
+    tests poll this, and rendering every message signs every attachment URL)."""
     counts: dict[int, int] = {}
-    for message in emulator.messages_in():
-        for custom_id in custom_ids(message):
+    for message in list(emulator.state.messages.values()):
+        if message.deleted:
+            continue
+        for custom_id in custom_ids({"components": message.components}):
             if custom_id.startswith("exterior:vary:") and custom_id.endswith(":POOL"):
                 row = int(custom_id.split(":")[2])
                 counts[row] = counts.get(row, 0) + 1

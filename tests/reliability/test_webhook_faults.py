@@ -128,19 +128,12 @@ BODIES = {
     "not json": b"\x00\xff<html>",
 }
 HUGE_BODY = b'{"x": "' + b"A" * 300_000 + b'"}'
-DEFECT_6 = "defect 6: the callback reads the body and the database before checking its secret"
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     "forgery",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=DEFECT_6))
-        if name == "huge row id"
-        else name
-        for name in FORGERIES
-    ]
-    + [pytest.param("huge body", marks=pytest.mark.xfail(strict=True, reason=DEFECT_6))],
+    [*FORGERIES, "huge body"],
 )
 async def test_forged_callbacks_are_refused_without_effect(
     forgery, emulator, bot_runner, sandbox, api, tmp_path, figures

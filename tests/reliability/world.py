@@ -11,7 +11,7 @@ from bot.core import Core
 from tests.e2e.exterior_env import exterior_bot, settings_for
 from tests.support.faulty_api import FaultyApi
 
-READ_TIMEOUT = 0.4  # the bot's API read timeout here: a "timeout" fault holds longer
+READ_TIMEOUT = 1.5  # the bot's API read timeout here: a "timeout" fault holds longer
 
 
 @asynccontextmanager

@@ -40,7 +40,7 @@ class Answer:
 FAULT_KINDS = ("429", "5xx", "timeout", "malformed", "reset")
 
 
-def fault(kind: str, *, acted: bool = True, timeout: float = 2.0) -> Answer:
+def fault(kind: str, *, acted: bool = True, timeout: float = 2.5) -> Answer:
     """The answer for one fault kind (``timeout`` must exceed the client's read timeout)."""
     if kind == "429":  # a rate limit is a refusal: the API did not act
         return Answer(429, {"message": "Too many requests"}, headers={"Retry-After": "0"})
