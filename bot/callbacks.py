@@ -22,9 +22,6 @@ from bot.tracker import GenerationTracker
 from storage import GenerationRepository, PendingCallbackRepository
 
 log = logging.getLogger(__name__)
-MAX_ID_LENGTH = 100
-
-
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER: anything larger names no row
 PURPOSE = "callback"
 
@@ -78,7 +75,10 @@ class Callbacks:
             # (UNKNOWN: ambiguous failure) told us its id: it did act.
             if named_id and await self.generations.by_generation_id(named_id) is None:
                 await self.pending_callbacks.record(gen.id, named_id)
-                if gen.status is Status.UNKNOWN:
+                # Read again: the paid call may have failed since, and looked for this record
+                # before it was written. Writes are serialised, so one side sees the other.
+                gen = await self.generations.get(gen.id) or gen
+                if gen.status is Status.UNKNOWN and not gen.generation_id:
                     await self.adopt(gen)
                 else:  # the call in flight may still answer; if not, its failure adopts it
                     self.tracker.hint_row(gen.id)

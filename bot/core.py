@@ -16,6 +16,7 @@ import aiohttp
 from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.downloads import Downloader, HostPolicy
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
@@ -46,6 +47,7 @@ class Core:
     webhooks: WebhookServer
     service: ExteriorService
     sandbox: RunningSandbox | None
+    downloads: Downloader  # every URL someone else gave us goes through it
 
     @property
     def can_host_files(self) -> bool:
@@ -77,6 +79,12 @@ async def open_core(
         if settings.sandbox:
             sandbox = await stack.enter_async_context(running_sandbox(sandbox_config(settings)))
             base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
+        policy = HostPolicy.of(
+            base_url,
+            discord_api_base_url=settings.discord_api_base_url,
+            extra=settings.allowed_hosts,
+        )
+        downloads = await stack.enter_async_context(Downloader(policy))
         client = ExteriorClient(
             session,
             base_url=base_url,
@@ -130,5 +138,15 @@ async def open_core(
         # Runs first on the way out: paid calls in flight get to record their answer.
         stack.push_async_callback(service.drain, 30.0)
         yield Core(
-            settings, session, db, client, generations, usage, tracker, webhooks, service, sandbox
+            settings,
+            session,
+            db,
+            client,
+            generations,
+            usage,
+            tracker,
+            webhooks,
+            service,
+            sandbox,
+            downloads,
         )

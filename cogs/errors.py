@@ -22,8 +22,8 @@ def friendly(exc: BaseException) -> str:
         return "You already asked for exactly this a moment ago; only one was started."
     if isinstance(exc, NotStartedError):
         return (
-            "The bot could not record the request (it is busy), so it did not send it; nothing "
-            "was charged. Try again in a moment."
+            "The bot could not record the request, so it did not send it; nothing was charged. "
+            "Try again in a moment."
         )
     if isinstance(exc, OutcomeUnknownError):
         return (

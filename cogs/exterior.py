@@ -56,6 +56,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self.service = bot.core.service
         self.sandbox = bot.core.sandbox is not None
         self.jobs = Jobs(bot)
+        self.downloads = bot.core.downloads
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -76,8 +77,8 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            photo_data = await media.read_attachment(photo, "photo")
-            mask_data = await media.read_attachment(mask, "mask")
+            photo_data = await media.read_attachment(self.downloads, photo, "photo")
+            mask_data = await media.read_attachment(self.downloads, mask, "mask")
             pair = await asyncio.to_thread(prepare_pair, photo_data, mask_data)
             # the bot re-posts the photo as its own copy: it must fit this server's limit
             limit = interaction.guild.filesize_limit if interaction.guild else media.DEFAULT_LIMIT
@@ -123,7 +124,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         files = []
         if mask is not None:
             try:
-                data = await media.read_attachment(mask, "mask")
+                data = await media.read_attachment(self.downloads, mask, "mask")
                 image = await asyncio.to_thread(open_image, data, "mask")
                 binary = await asyncio.to_thread(
                     _normalise, image, (parent.width or image.width, parent.height or image.height)

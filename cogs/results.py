@@ -16,7 +16,6 @@ from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
 from bot.images import ImageError
-from bot.inputs import download
 from bot.tracker import TrackerEvent
 from cogs import media, render
 from cogs.check_again import check_view
@@ -136,7 +135,7 @@ class ResultsCog(commands.Cog, name="Results"):
         limit = getattr(getattr(channel, "guild", None), "filesize_limit", 10 * 1024 * 1024)
         files = []
         for index, url in enumerate(gen.result_urls[:10]):
-            data = await download(self.bot.core.session, url, "result", max_bytes=RESULT_MAX_BYTES)
+            data = await self.bot.core.downloads.fetch(url, "result", max_bytes=RESULT_MAX_BYTES)
             suffix = "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
             data, name = await media.fit(data, f"exterior-{gen.id}-{index}.{suffix}", limit)
             files.append(media.file(data, name))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from bot.domain import Generation, Kind, Status
+from bot.domain import Kind
+from tests.support.wait import until
 
 from .exterior_env import exterior_bot
-from .flow import card_of, create, is_result_of, started_id
+from .flow import card_of, create, is_result_of, started_id, undelivered_copy
 
 
 def results_of(emulator, row: int) -> list[dict]:
     return [m for m in emulator.messages_in() if is_result_of(row)(m)]
+
+
+async def recorded(core, row: int) -> int | None:
+    return (await core.generations.get(row)).result_message_id
 
 
 @pytest.mark.asyncio
@@ -36,7 +39,8 @@ async def test_a_failed_post_is_retried_by_the_sweep(emulator, bot_runner, sandb
         # Discord refuses the result once (as when permissions change for a moment)
         emulator.fail_next("POST", rf"/channels/{emulator.channel.id}/messages$", status=403)
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        await asyncio.sleep(0.8)
+        # once recorded, no sweep or event may post it again (they re-read it under a lock)
+        await until(lambda: recorded(core, row))
         assert len(results_of(emulator, row)) == 1
         assert any(status == 403 for _, _, status in emulator.faults.triggered)
         assert (await core.generations.get(row)).result_message_id is not None
@@ -60,26 +64,6 @@ async def test_an_ambiguous_paid_call_is_saved_by_its_callback(
         assert sandbox.state.calls["generate"] == 1
 
 
-async def _undelivered_copy(core, of: int, **changes) -> int:
-    """A finished, never posted generation like `of` (what a crash or a failed post leaves)."""
-    src = await core.generations.get(of)
-    gen = await core.generations.create_intent(
-        Generation(
-            id=None, kind=changes.get("kind", Kind.CREATE), room_type=src.room_type,
-            status=Status.PENDING, origin=src.origin, parent_id=changes.get("parent_id"),
-            project_id=changes.get("project_id"),
-        )
-    )  # fmt: skip
-    await core.generations.mark_submitted(
-        gen.id, generation_id=f"copy-{gen.id}", project_id=changes.get("project_id"),
-        remaining_photos=None, next_check_at=None,
-    )  # fmt: skip
-    await core.generations.record_check(
-        gen.id, status=Status.SUCCEEDED, next_check_at=None, result_urls=src.result_urls
-    )
-    return gen.id
-
-
 @pytest.mark.asyncio
 async def test_one_undeliverable_result_does_not_stall_the_others(
     emulator, bot_runner, sandbox, polling_settings, monkeypatch
@@ -88,10 +72,10 @@ async def test_one_undeliverable_result_does_not_stall_the_others(
         handle = await create(emulator, "POOL")
         first = started_id(await handle.wait_followup(timeout=10))
         await emulator.wait_for_message(predicate=is_result_of(first), timeout=10)
-        older = await _undelivered_copy(core, first)
+        older = await undelivered_copy(core, first)
         # a variation of a create adopted from its callback: no project id is known
-        orphan = await _undelivered_copy(core, first, kind=Kind.VARIATION, parent_id=first)
-        broken = await _undelivered_copy(core, first)  # newest: the sweep meets it first
+        orphan = await undelivered_copy(core, first, kind=Kind.VARIATION, parent_id=first)
+        broken = await undelivered_copy(core, first)  # newest: the sweep meets it first
         cog = bot.get_cog("Results")
         cog.max_attempts = 2
         real = cog.result_files

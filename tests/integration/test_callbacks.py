@@ -4,27 +4,10 @@ before our paid call answered survives a restart."""
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
-from tests.support.files import file_server
 from tests.support.harness import harness
 from tests.support.wait import until
-
-
-@pytest_asyncio.fixture
-async def files():
-    async with file_server() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    config = SandboxConfig(starting_seconds=0.05, processing_seconds=0.3, seed=5)
-    async with running_sandbox(config) as sb:
-        yield sb
 
 
 async def intent(h) -> Generation:

@@ -1,5 +1,5 @@
-"""The money path: a committed intent is on disk, and shutdown waits until a paid call's answer
-is written."""
+"""The money path: shutdown waits until a paid call's answer is written (synchronous=FULL is
+checked with the other pragmas in test_storage_migrations)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,9 @@ import asyncio
 import sqlite3
 
 import pytest
-import pytest_asyncio
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
-from storage import Database
-from tests.support.files import file_server
 from tests.support.harness import harness
 from tests.support.wait import until
-
-FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
-
-
-@pytest_asyncio.fixture
-async def files():
-    async with file_server() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def sandbox():
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=5)) as sb:
-        yield sb
-
-
-@pytest.mark.asyncio
-async def test_commits_are_synced_to_disk(tmp_path):
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        assert (await db.fetchone("PRAGMA synchronous"))[0] >= FULL
 
 
 @pytest.mark.asyncio
