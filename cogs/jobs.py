@@ -169,7 +169,8 @@ class Jobs:
             return
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
-        except discord.HTTPException:  # started and paid for: never report it as a failure
+        except Exception:  # started and paid for: never report it as a failure
+            # (a lost or garbled answer from Discord surfaces as aiohttp or parsing errors)
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)
         await interaction.followup.send(
             f"Started {render.MARKER}{gen.id} ({gen.room_type.label}); follow it here: "

@@ -45,6 +45,9 @@ async def test_discord_fault(target, kind, emulator, bot_runner, sandbox, api, t
         spent = api.paid_calls
         assert spent <= 1 and len(sandbox.state.generations) == spent
         if spent:
+            # a started (paid) generation is never reported as a failure
+            said = "\n".join(m.get("content", "") for m in handle.followups)
+            assert "went wrong" not in said and "not started" not in said.lower(), said
             await until(lambda: all_results(emulator), 20)
             await settle(bot.get_cog("Results"))
             assert list(all_results(emulator).values()) == [1]
