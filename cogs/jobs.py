@@ -187,7 +187,7 @@ class Jobs:
             # unknown: a credit may be spent, so never re-send; the user may ask the API again
             unknown = gen.status is Status.UNKNOWN and gen.id is not None
             await card.edit(embed=embed, view=check_view(gen.id) if unknown else None)
-        except discord.HTTPException:
+        except Exception:  # a lost or garbled answer from Discord too: the user must hear `note`
             log.warning("could not update the card %s", card.id, exc_info=True)
         await interaction.followup.send(note, ephemeral=True)
 

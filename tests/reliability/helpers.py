@@ -38,7 +38,3 @@ def all_results(emulator) -> dict[int, int]:
                 row = int(custom_id.split(":")[2])
                 counts[row] = counts.get(row, 0) + 1
     return counts
-
-
-def ephemeral_texts(handle) -> str:
-    return "\n".join(m.get("content", "") for m in handle.followups)

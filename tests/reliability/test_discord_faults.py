@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.flow import create, is_result_of, started_id
+from tests.support.faulty_api import fault
 
 from .helpers import all_results, results_of
 from .waiting import settle, until
@@ -59,3 +60,20 @@ async def test_discord_fault(target, kind, emulator, bot_runner, sandbox, api, t
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=15)
         assert len(results_of(emulator, row)) == 1
     figures.passed("discord faults", f"{target} x {kind}")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["timeout", "reset"])
+async def test_unknown_outcome_still_told_when_the_card_edit_fails(
+    kind, emulator, bot_runner, sandbox, api, tmp_path, figures
+):
+    """Two faults at once: the paid call's answer is lost, then so is Discord's answer to the
+    card's edit. The user must still hear the truth (unknown, not re-sent), not "went wrong"."""
+    async with bot_through(bot_runner, emulator, sandbox, api, tmp_path):
+        api.then("generate", fault("5xx"))
+        emulator.fail_next("PATCH", r"/channels/\d+/messages/\d+$", kind=kind, delay=0.3)
+        handle = await create(emulator, "POOL")
+        said = (await handle.wait_followup(timeout=15))["content"]
+        assert "did not confirm" in said and "went wrong" not in said, said
+        assert api.count("generate") == 1
+    figures.passed("discord faults", f"paid call unknown + card edit {kind}")
