@@ -187,6 +187,16 @@ class ExteriorService:
             return gen
         return await self.tracker.check_now(gen)
 
+    async def check_again(self, gen: Generation) -> Generation:
+        """A user asks about an unconfirmed or unfinished generation: adopt the API id a
+        callback named for it (confirmed by `get`), then ask the API. Never re-sends."""
+        if gen.status is Status.UNKNOWN and not gen.generation_id:
+            await self.callbacks.adopt(gen)
+            gen = await self.generations.get(gen.id) or gen
+        if gen.generation_id and gen.status is not Status.SUCCEEDED:
+            gen = await self.refresh(gen)
+        return gen
+
     async def recover(self) -> list[Generation]:
         """Intents left PENDING by a crash become UNKNOWN and are reported (at start and
         periodically); calls still in flight here or, likely, in another process are spared."""

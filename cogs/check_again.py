@@ -1,8 +1,8 @@
 """The "Check again" button on a card whose outcome is unknown: it asks, it never re-sends.
 
 A paid call that failed ambiguously (5xx, timeout, broken answer) may have spent a credit, so it is
-never repeated. The button re-reads the generation (a callback may have named its API id since)
-and, when the API id is known, asks the API with `get`; the card and the user learn the answer.
+never repeated. The button adopts the API id a callback named for it, if any (once `get`
+confirms it), and asks the API when the id is known; the card and the user learn the answer.
 """
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ async def check_again(interaction: discord.Interaction, row_id: int) -> None:
     gen = await bot.get_cog("Exterior")._visible(interaction, str(row_id))
     if gen is None:
         return
-    if gen.generation_id and gen.status is not Status.SUCCEEDED:
-        gen = await bot.core.service.refresh(gen)
+    gen = await bot.core.service.check_again(gen)
     still_unknown = gen.status is Status.UNKNOWN and not gen.generation_id
     if interaction.message is not None:
         try:

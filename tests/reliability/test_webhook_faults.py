@@ -160,3 +160,45 @@ async def test_forged_callbacks_are_refused_without_effect(
         assert api.count("get") == gets  # no forged callback made the bot ask the API
     figures.add("forged callbacks refused", len(bodies))
     figures.passed("webhook faults", f"forged callback: {forgery}")
+
+
+@pytest.mark.asyncio
+async def test_check_again_adopts_what_a_callback_named(
+    emulator, bot_runner, sandbox, api, tmp_path, figures
+):
+    """The callback named the API id while the API could not confirm it (its `get` failed):
+    "Check again" confirms it now, and the result comes, without a second paid call."""
+    api.forward_callbacks = False
+    async with bot_through(bot_runner, emulator, sandbox, api, tmp_path, webhooks=True) as (
+        bot,
+        core,
+    ):
+        api.then("generate", fault("5xx"))
+        handle = await create(emulator, "POOL")
+        assert "did not confirm" in (await handle.wait_followup(timeout=10))["content"]
+        row = row_of(cards(emulator)[-1])
+        await until(lambda: api.callbacks, 10)
+        # the sweep would adopt it too, a minute later in production: here only the button may
+        sweep = bot.get_cog("Results").sweep
+        sweep.change_interval(seconds=3600)  # takes effect on the wait under way
+        passes = sweep.current_loop
+        busy = [Answer(503, {"message": "busy"}) for _ in range(core.client.max_attempts)]
+        api.then("get", *busy)
+        gets = api.count("get")
+        assert await api.deliver(api.callbacks[0]) == 200
+        await until(lambda: api.count("get") >= gets + core.client.max_attempts, 10)
+        assert (await core.generations.get(row)).status is Status.UNKNOWN  # not confirmed yet
+        card = next(c for c in cards(emulator) if row_of(c) == row)
+        check = await emulator.click_button(card, f"exterior:check:{row}")
+        reply = (await check.wait_followup(timeout=10))["content"]
+        assert "Still unknown" not in reply, reply
+        assert sweep.current_loop == passes  # the button did it, not the sweep
+        await emulator.wait_for_message(predicate=is_result_of(row), timeout=15)
+        await until(lambda: _delivered(core, row), 10)
+        assert len(results_of(emulator, row)) == 1
+        assert api.count("generate") == 1 and len(sandbox.state.generations) == 1
+    figures.passed("webhook faults", "Check again adopts the id a callback named")
+
+
+async def _delivered(core, row: int) -> bool:
+    return bool((await core.generations.get(row)).result_message_id)
