@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import random
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -105,6 +106,37 @@ async def execute(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = 
         return cursor.rowcount
 
 
+BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's lock
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+async def _enter_wal(conn: aiosqlite.Connection) -> None:
+    """Switch to WAL, retrying while another connection sets up the same new file.
+
+    Two connections that both read a fresh file and then both ask for the exclusive lock the
+    switch needs would deadlock, so SQLite fails one at once without calling the busy handler.
+    Trying again (with a jittered backoff, up to the busy timeout) lets the other finish first.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT
+    delay = 0.005
+    while True:
+        try:
+            await execute(conn, "PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or loop.time() + delay > deadline:
+                raise
+        await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.2)
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -123,9 +155,8 @@ class Database:
         conn = await aiosqlite.connect(target, isolation_level=None)
         db = cls(conn, target)
         try:
-            # busy_timeout first: switching to WAL may itself wait for another process.
-            await execute(conn, "PRAGMA busy_timeout = 5000")
-            await execute(conn, "PRAGMA journal_mode = WAL")
+            await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            await _enter_wal(conn)
             await execute(conn, "PRAGMA synchronous = NORMAL")
             await execute(conn, "PRAGMA foreign_keys = ON")
             conn.row_factory = aiosqlite.Row
