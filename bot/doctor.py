@@ -8,7 +8,7 @@ import uuid
 import aiohttp
 
 from bot.api import errors
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import open_core
 from storage import StorageError
 
@@ -32,6 +32,9 @@ async def doctor(settings: Settings) -> int:
             _line(OK, f"database {settings.db_path} (schema {await core.db.user_version()})")
             problems += await _check_api(core)
             problems += await _check_public_url(core)
+    except ConfigError as exc:
+        _line(BAD, str(exc))
+        return 1
     except StorageError as exc:
         _line(BAD, f"database {settings.db_path}: {exc}")
         return 1

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
 import random
 import re
 import sqlite3
@@ -39,6 +40,14 @@ class StorageError(Exception):
 
 class MigrationError(StorageError):
     """A migration failed; it was rolled back and the schema version is unchanged."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The file cannot be opened or written: a read-only or missing place, not a database."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot open or write the database {path} ({reason})")
+        self.path, self.reason = path, reason
 
 
 class DatabaseTooNewError(StorageError):
@@ -137,6 +146,28 @@ async def _enter_wal(conn: aiosqlite.Connection) -> None:
         delay = min(delay * 2, 0.2)
 
 
+def _can_open(target: str) -> None:
+    """Create the directory and open the file once, so a bad path fails here with a reason.
+
+    (aiosqlite leaves its worker thread to finish on its own after a failed connect, which
+    prints a traceback when the event loop closes first.)
+    """
+    try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise DatabaseUnavailableError(target, f"{exc.filename} is not a directory") from exc
+    except OSError as exc:
+        raise DatabaseUnavailableError(target, (exc.strerror or str(exc)).lower()) from exc
+    try:
+        sqlite3.connect(target).close()
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailableError(target, str(exc)) from exc
+    # SQLite opens a file it may not write read-only without a word: find out now, not at the
+    # first paid generation.
+    if not os.access(target, os.W_OK):
+        raise DatabaseUnavailableError(target, "the file is read-only for this user")
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -151,14 +182,17 @@ class Database:
         """Open (creating if needed) and migrate the database at `path`."""
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_can_open, target)
         conn = await aiosqlite.connect(target, isolation_level=None)
         db = cls(conn, target)
         try:
-            await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            await _enter_wal(conn)
-            await execute(conn, "PRAGMA synchronous = NORMAL")
-            await execute(conn, "PRAGMA foreign_keys = ON")
+            try:
+                await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+                await _enter_wal(conn)
+                await execute(conn, "PRAGMA synchronous = NORMAL")
+                await execute(conn, "PRAGMA foreign_keys = ON")
+            except sqlite3.Error as exc:
+                raise DatabaseUnavailableError(target, str(exc)) from exc
             conn.row_factory = aiosqlite.Row
             await db._migrate(_checked(migrations) if migrations is not None else load_migrations())
         except BaseException:
