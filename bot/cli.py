@@ -105,14 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str, verbose: bool) -> None:
+    """`level` for our own loggers; libraries (discord, aiohttp) only warn unless -v."""
     logging.basicConfig(
         stream=sys.stderr,
         level=logging.DEBUG if verbose else getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiosqlite").setLevel(logging.INFO)  # one line per SQL call otherwise
-    if not verbose:  # the CLI prints its own progress; keep library chatter out
-        for name in ("bot", "storage", "aiohttp", "discord"):
+    if not verbose:
+        for name in ("aiohttp", "discord"):
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -123,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "run":
+    if args.command == "run":  # a service: its log is its voice (invite URL, logged in as …)
         _setup_logging(settings.log_level, args.verbose)
-    else:
+    else:  # the CLI prints its own progress: only problems from the log
         _setup_logging("WARNING", args.verbose)
     from bot import commands  # heavy imports only once arguments are known
 
