@@ -5,6 +5,9 @@ from their URLs, charges a photo per generation, runs each generation STARTING -
 SUCCEEDED/FAILED on its own clock, refunds FAILED ones, calls the `webhook` URL at the end (body:
 the `get` response plus `generation_id`) and serves the rendered results.
 
+Given a store (the embedded sandbox does), its state lives in a file and outlives the process:
+a generation started by an earlier process is settled by its clock when asked about.
+
 `variationNumber` is the generation's own rank in its project: 0 for the first generation, N for
 the Nth variation (the spec says "the number of variations already performed on this project").
 """
@@ -21,7 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.domain import RoomType, Status
-from bot.sandbox.fetch import FetchError, check_reachable, fetch_image
+from bot.sandbox.fetch import FetchError, check_reachable, decode_image, fetch_image
 from bot.sandbox.render import render_result
 from bot.sandbox.state import SandboxConfig, SandboxGeneration, SandboxState
 from bot.sandbox.store import SandboxStore
@@ -152,7 +155,7 @@ async def generate_variation(request: web.Request) -> web.Response:
         mask, mask_key = await _fetch(request, mask_url, "mask_url")
     else:
         mask_key = parent.project.mask
-        mask = await asyncio.to_thread(_decode, _blob(request.app, mask_key))
+        mask = await asyncio.to_thread(decode_image, _blob(request.app, mask_key))
     _same_size(photo, mask)
     gen, _ = _charge_and_start(request, body, parent.project, room_type, webhook, True)
     gen.photo, gen.mask = photo_key, mask_key
@@ -287,8 +290,8 @@ async def _render(app: web.Application, gen: SandboxGeneration) -> None:
     if gen.will_fail or gen.images:
         return
     state = app[STATE_KEY]
-    photo = await asyncio.to_thread(_decode, _blob(app, gen.photo))
-    mask = await asyncio.to_thread(_decode, _blob(app, gen.mask))
+    photo = await asyncio.to_thread(decode_image, _blob(app, gen.photo))
+    mask = await asyncio.to_thread(decode_image, _blob(app, gen.mask))
     seed = int(hashlib.sha256(gen.id.encode()).hexdigest()[:8], 16)
     rendered = [
         await asyncio.to_thread(_render_png, photo, mask, gen.room_type, seed + i)
@@ -296,16 +299,6 @@ async def _render(app: web.Application, gen: SandboxGeneration) -> None:
     ]
     if not gen.images:
         gen.images = [state.keep(data) for data in rendered]
-
-
-def _decode(data: bytes):
-    import io
-
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
 
 
 def _render_png(photo, mask, room_type: RoomType, seed: int) -> bytes:

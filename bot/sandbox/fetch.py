@@ -58,10 +58,10 @@ async def fetch_image(
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise FetchError(f"could not fetch the image ({type(exc).__name__})") from None
     # Decoding a large image takes a while: keep it off the event loop.
-    return await asyncio.to_thread(_decode, data), data
+    return await asyncio.to_thread(decode_image, data), data
 
 
-def _decode(data: bytes) -> Image.Image:
+def decode_image(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         if image.format not in ALLOWED_FORMATS:
