@@ -22,7 +22,7 @@ class RunningSandbox:
 
     def host_file(self, data: bytes, content_type: str) -> str:
         """Serve `data` from the sandbox itself: with a store, later commands find it too."""
-        ext = "jpg" if content_type in ("image/jpeg", "image/jpg") else "png"
+        ext = "jpg" if content_type.lower() in ("image/jpeg", "image/jpg", "image/mpo") else "png"
         return f"{self.url}/sandbox/files/{self.state.keep(data)}.{ext}"
 
 
