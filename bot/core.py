@@ -94,9 +94,17 @@ async def open_core(
         sandbox = None
         base_url, key, user = settings.base_url, settings.api_key, settings.user_id
         if settings.sandbox:
-            sandbox = await stack.enter_async_context(
-                running_sandbox(sandbox_config(settings), store=sandbox_store(settings))
-            )
+            store = sandbox_store(settings)
+            try:
+                sandbox = await stack.enter_async_context(
+                    running_sandbox(sandbox_config(settings), store=store)
+                )
+            except OSError as exc:
+                where = store.path if store else "memory"
+                raise ConfigError(
+                    f"cannot start the built-in sandbox with its state in {where} "
+                    f"({exc.strerror or exc}); check EXTERIOR_DB_PATH's directory"
+                ) from None
             base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
         client = ExteriorClient(
             session,
