@@ -87,9 +87,12 @@ async def open_core(
         try:
             db = await Database.open(settings.db_path)
         except DatabaseUnavailableError as exc:
-            raise ConfigError(
-                f"{exc}; set EXTERIOR_DB_PATH to a file this user can create and write"
-            ) from None
+            advice = (
+                "another process holds it: try again"
+                if exc.busy
+                else "set EXTERIOR_DB_PATH to a file this user can create and write"
+            )
+            raise ConfigError(f"{exc}; {advice}") from None
         stack.push_async_callback(db.close)
         sandbox = None
         base_url, key, user = settings.base_url, settings.api_key, settings.user_id

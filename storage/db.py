@@ -45,9 +45,10 @@ class MigrationError(StorageError):
 class DatabaseUnavailableError(StorageError):
     """The file cannot be opened or written: a read-only or missing place, not a database."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, *, busy: bool = False) -> None:
         super().__init__(f"cannot open or write the database {path} ({reason})")
         self.path, self.reason = path, reason
+        self.busy = busy  # another connection held it longer than the busy timeout
 
 
 class DatabaseTooNewError(StorageError):
@@ -191,6 +192,9 @@ class Database:
                 await _enter_wal(conn)
                 await execute(conn, "PRAGMA synchronous = NORMAL")
                 await execute(conn, "PRAGMA foreign_keys = ON")
+            except sqlite3.OperationalError as exc:
+                busy = _is_busy(exc)
+                raise DatabaseUnavailableError(target, str(exc), busy=busy) from exc
             except sqlite3.Error as exc:
                 raise DatabaseUnavailableError(target, str(exc)) from exc
             conn.row_factory = aiosqlite.Row
