@@ -190,7 +190,9 @@ class Database:
             try:
                 await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
                 await _enter_wal(conn)
-                await execute(conn, "PRAGMA synchronous = NORMAL")
+                # FULL: a committed intent (the record of a paid call) survives power loss too;
+                # NORMAL in WAL mode may drop the last commits. Writes are few (~0.15 ms more).
+                await execute(conn, "PRAGMA synchronous = FULL")
                 await execute(conn, "PRAGMA foreign_keys = ON")
             except sqlite3.OperationalError as exc:
                 busy = _is_busy(exc)
