@@ -194,6 +194,8 @@ async def status(core: Core, args: argparse.Namespace) -> int:
     if args.out is not None and gen.status is Status.SUCCEEDED:
         files = await _save(core, gen, args.out, await _fresh_urls(core, gen))
         say(f"saved {', '.join(files)}")
+    elif args.out is not None and not gen.status.is_terminal:
+        say(f"{gen.status.value}: no pictures yet; ask again later")
     print(json.dumps(_report(gen, files)))
     if gen.error:
         say(f"note: {gen.error}")
