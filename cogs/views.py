@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.domain import RoomType
+from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class ShareButton(
         await guarded(interaction, share.choose(interaction, self.generation))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, ShareButton)
+DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CheckAgainButton, ShareButton)
 
 
 def is_ours(custom_id: str) -> bool:
