@@ -1,0 +1,61 @@
+"""A French team: the synced commands carry `fr` localisations, and French users read French."""
+
+from __future__ import annotations
+
+import pytest
+
+from cogs.i18n import catalogues
+
+from .exterior_env import exterior_bot
+from .flow import create
+from .teams_support import admin
+
+
+def all_commands_localised(command: dict, path: str = "") -> list[str]:
+    """Every name and description that lacks a `fr` localisation, by path."""
+    missing = []
+    here = f"{path}/{command['name']}"
+    for field in ("name", "description"):
+        if "fr" not in (command.get(f"{field}_localizations") or {}):
+            missing.append(f"{here}.{field}")
+    for choice in command.get("choices", []):
+        if "fr" not in (choice.get("name_localizations") or {}):
+            missing.append(f"{here}={choice['value']}")
+    for option in command.get("options", []):
+        missing += all_commands_localised(option, here)
+    return missing
+
+
+@pytest.mark.asyncio
+async def test_synced_commands_carry_french(emulator, bot_runner, sandbox, polling_settings):
+    async with exterior_bot(bot_runner, polling_settings):
+        pass
+    body = emulator.commands.syncs[-1][1]
+    synced = {c["name"]: c for c in body}
+    assert {"exterior", "exterior-admin"} <= set(synced)
+    for command in body:
+        assert all_commands_localised(command) == []
+    admin_cmd = synced["exterior-admin"]
+    assert admin_cmd["name_localizations"]["fr"] == catalogues()["fr"]["cmd.exterior-admin.name"]
+    limits = next(o for o in admin_cmd["options"] if o["name"] == "limits")
+    assert [o["name_localizations"]["fr"] for o in limits["options"]] == [
+        "par_membre_jour", "par_serveur_mois"
+    ]  # fmt: skip
+
+
+@pytest.mark.asyncio
+async def test_a_french_user_reads_french(emulator, bot_runner, sandbox, polling_settings):
+    async with exterior_bot(bot_runner, polling_settings):
+        emulator.locales[emulator.user.id] = "fr"
+        emulator.locales[emulator.owner.id] = "fr"
+        _, text = await admin(emulator, "limits", {"per_user_day": 1}, user=emulator.user)
+        assert "Gérer le serveur" in text
+        _, text = await admin(emulator, "show")
+        assert "Réglages du bot Extérieur" in text and "sans limite" in text
+        await admin(emulator, "channels", {"action": "forbid", "channel": emulator.channel})
+        refused = (await (await create(emulator, "POOL")).wait_followup(timeout=10))["content"]
+        assert refused == "Les travaux payants ne sont pas autorisés dans ce salon."
+        # an English user in the same server still reads English
+        emulator.locales[emulator.user.id] = "en-US"
+        refused = (await (await create(emulator, "POOL")).wait_followup(timeout=10))["content"]
+        assert refused == "Paid work is not allowed in this channel."
