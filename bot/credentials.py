@@ -68,6 +68,11 @@ class Credentials:
         self.default = default
         self._clients: dict[int, ExteriorClient] = {}
 
+    @property
+    def can_seal(self) -> bool:
+        """Whether EXTERIOR_SECRET_KEY is set (without it no server key is ever stored)."""
+        return self._fernet is not None
+
     async def client_for(self, set_id: int | None) -> ExteriorClient:
         """The client of a credential set (None: the global credentials)."""
         if set_id is None:

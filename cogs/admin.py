@@ -213,6 +213,11 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @admin.command(name="credentials", description="This server's own API key and user id")
     async def credentials(self, interaction: discord.Interaction) -> None:
+        if not self.teams.credentials.can_seal:  # say so before anyone pastes a key
+            await interaction.response.send_message(
+                tr(interaction, "credentials.NoSecretKeyError"), ephemeral=True
+            )
+            return
         await interaction.response.send_modal(CredentialsModal(self, interaction))
 
 

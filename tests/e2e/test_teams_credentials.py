@@ -38,8 +38,9 @@ def api_keys_of(sandbox, generation_id: str, endpoint: str = "get") -> set[str]:
 async def test_no_secret_key_no_saving(emulator, bot_runner, sandbox, polling_settings):
     sandbox.state.add_account(KEY_A, USER_A)
     async with exterior_bot(bot_runner, polling_settings, secret_key=None):
-        text = await set_credentials(emulator, KEY_A, USER_A)
-        assert "EXTERIOR_SECRET_KEY is not set" in text
+        handle, first = await admin_modal(emulator)
+        assert handle.modal is None  # told at once: no key is pasted for nothing
+        assert "EXTERIOR_SECRET_KEY is not set" in first.data["content"]
         _, shown = await admin(emulator, "show")
         assert "the bot's own (global)" in shown
 
