@@ -12,7 +12,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.api import errors
@@ -75,13 +74,6 @@ class LimitReachedError(Exception):
     def __init__(self, scope: str, limit: int, resets: datetime):
         super().__init__(f"limit {scope} of {limit} reached until {resets.isoformat()}")
         self.scope, self.limit, self.resets_at = scope, limit, resets
-
-
-@dataclass(frozen=True)
-class Spend:
-    today: int
-    month: int
-    remaining_photos: int | None
 
 
 class ExteriorService:
@@ -299,15 +291,6 @@ class ExteriorService:
 
     async def undelivered(self) -> list[Generation]:
         return await self.generations.undelivered()
-
-    async def spend(self, guild_id: int | None) -> Spend:
-        today = datetime.now(UTC).date()
-        month_start = today.replace(day=1)
-        return Spend(
-            today=await self.usage.spent(guild_id, today, today),
-            month=await self.usage.spent(guild_id, month_start, today),
-            remaining_photos=await self.usage.latest_remaining_photos(),
-        )
 
     # -- helpers -----------------------------------------------------------------------------
 
