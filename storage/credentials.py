@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._time import Clock, to_ts, utc_now
-from .db import Database
+from .db import Database, fetchone
 
 
 @dataclass(frozen=True)
@@ -23,15 +23,13 @@ class CredentialRepository:
 
     async def add(self, guild_id: int, sealed: str, key_hint: str) -> StoredCredentials:
         """A new set; older sets stay, since generations started with them are still followed."""
-        async with (
-            self._db.write() as conn,
-            conn.execute(
+        async with self._db.write() as conn:
+            row = await fetchone(
+                conn,
                 "INSERT INTO credential_sets (guild_id, sealed, key_hint, created_at) "
                 "VALUES (?, ?, ?, ?) RETURNING id",
                 (guild_id, sealed, key_hint, to_ts(self._clock())),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return StoredCredentials(int(row[0]), guild_id, sealed, key_hint)
 
     async def get(self, set_id: int) -> StoredCredentials | None:
