@@ -90,6 +90,7 @@ class Origin:
     channel_id: int | None = None
     user_id: int | None = None
     user_name: str | None = None
+    locale: str | None = None  # the requester's language (a Discord locale such as `fr`)
 
 
 @dataclass(slots=True)

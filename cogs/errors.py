@@ -10,51 +10,44 @@ import discord
 from bot.api import errors
 from bot.images import ImageError
 from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
+from cogs.i18n import t
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
+# In order: the first kind that matches names the sentence (API kinds are matched on the cause).
+_KEYS: tuple[tuple[type[BaseException], str], ...] = (
+    (DuplicateRequest, "error.duplicate"),
+    (NotStartedError, "error.not_started"),
+    (OutcomeUnknownError, "error.outcome_unknown"),
+    (discord.app_commands.TransformerError, "error.bad_option"),  # only a forged payload
+    (discord.Forbidden, "error.forbidden"),
+    (errors.OutOfCreditsError, "error.out_of_credits"),
+    (errors.AuthenticationError, "error.key_refused"),
+    (errors.InvalidRequestError, "error.invalid_request"),
+    (errors.NotFoundError, "error.not_found"),
+    (errors.RateLimitedError, "error.rate_limited"),
+    (errors.ApiError, "error.api_unreachable"),
+)
 
 
-def friendly(exc: BaseException) -> str:
+def friendly(exc: BaseException, locale: object = None) -> str:
+    """One sentence about `exc` in the user's language (`locale`: the interaction's)."""
     if isinstance(exc, ImageError):
         return str(exc)
-    if isinstance(exc, DuplicateRequest):
-        return "You already asked for exactly this a moment ago; only one was started."
-    if isinstance(exc, NotStartedError):
-        return (
-            "The bot could not record the request, so it did not send it; nothing was charged. "
-            "Try again in a moment."
-        )
-    if isinstance(exc, OutcomeUnknownError):
-        return (
-            "The API did not confirm the request. It was not retried, so you are not charged "
-            "twice; the card will update if it shows up."
-        )
-    if isinstance(exc, discord.app_commands.TransformerError):  # only a forged payload
-        return "One of the options has a value I don't know; pick one from the list."
-    if isinstance(exc, discord.Forbidden):
-        return "Discord refused: I am missing a permission in this channel."
     cause = exc.cause if isinstance(exc, RejectedError) else exc
-    if isinstance(cause, errors.OutOfCreditsError):
-        return "The account has no photo credits left; nothing was charged."
-    if isinstance(cause, errors.AuthenticationError):
-        return "The API refused the bot's key; an admin should check IACREA_API_KEY."
-    if isinstance(cause, errors.InvalidRequestError):
-        reason = (cause.api_message or "invalid request").rstrip(".")
-        return f"The API refused the request ({reason}); nothing was charged."
-    if isinstance(cause, errors.NotFoundError):
-        return "The API no longer knows that generation; nothing was charged."
-    if isinstance(cause, errors.RateLimitedError):
-        return "The API is busy right now; nothing was charged. Try again in a minute."
-    if isinstance(cause, errors.ApiError):
-        return "The API could not be reached; nothing was charged. Try again shortly."
+    for kind, key in _KEYS:
+        if isinstance(cause if kind.__module__ == errors.__name__ else exc, kind):
+            if kind is errors.InvalidRequestError:
+                reason = (cause.api_message or "invalid request").rstrip(".")
+                return t(locale, key, reason=reason)
+            return t(locale, key)
     log.error("unexpected error shown to a user", exc_info=exc)
-    return "Something went wrong on our side; it has been logged."
+    return t(locale, "error.unexpected")
 
 
 async def reply_error(interaction: discord.Interaction, exc: BaseException) -> None:
     """Answer the user with one sentence, whatever state the interaction is in."""
-    text = friendly(exc)
+    text = friendly(exc, interaction.locale)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

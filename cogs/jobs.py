@@ -24,9 +24,6 @@ from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
 DOUBLE_CLICK_WINDOW = 30.0  # seconds in which the same click by the same user spends one credit
-NOT_STARTED = "Not started — nothing was charged"
-FAILED_HERE = "Stopped by an error in the bot — check `/exterior history` before trying again"
-GONE = "The original photo is gone (its message was deleted); start anew with `/exterior create`."
 
 # Given the posted card, call the service and return the submitted generation.
 Submit = Callable[[discord.Message], Awaitable[Generation]]
@@ -39,6 +36,7 @@ def origin_of(interaction: discord.Interaction) -> Origin:
         channel_id=interaction.channel_id,
         user_id=interaction.user.id,
         user_name=str(interaction.user),
+        locale=str(interaction.locale),
     )
 
 
@@ -99,9 +97,9 @@ class Jobs:
     ) -> None:
         """A variation of `parent`; `files` may hold a new mask."""
         if parent.status is not Status.SUCCEEDED or not parent.generation_id:
+            status = t(interaction.locale, f"status.{parent.status.value}")
             await interaction.followup.send(
-                f"Only a finished result can be varied; #{parent.id} is "
-                f"{parent.status.value.lower()}.",
+                t(interaction.locale, "jobs.only_finished", id=parent.id, status=status),
                 ephemeral=True,
             )
             return
@@ -133,7 +131,7 @@ class Jobs:
                 self.bot, gen.source_channel_id, gen.source_message_id
             )
         except (LookupError, discord.NotFound):
-            await interaction.followup.send(GONE, ephemeral=True)
+            await interaction.followup.send(t(interaction.locale, "jobs.gone"), ephemeral=True)
             return None
 
     async def _launch(
@@ -168,30 +166,33 @@ class Jobs:
             log.warning("server %s credentials unusable: %s", interaction.guild_id, exc)
             template.status = Status.REJECTED
             note = t(interaction.locale, "credentials.CredentialsError")
-            await self._settle(interaction, card, template, note, NOT_STARTED)
+            await self._settle(interaction, card, template, note, "jobs.not_started")
             return
         except (RejectedError, OutcomeUnknownError) as exc:
             log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
-            await self._settle(interaction, card, exc.generation, friendly(exc))
+            note = friendly(exc, interaction.locale)
+            await self._settle(interaction, card, exc.generation, note)
             return
         except NotStartedError as exc:
             log.warning("request in channel %s not recorded: %s", interaction.channel_id, exc)
             template.status = Status.REJECTED
-            await self._settle(interaction, card, template, friendly(exc), NOT_STARTED)
+            note = friendly(exc, interaction.locale)
+            await self._settle(interaction, card, template, note, "jobs.not_started")
             return
         except Exception as exc:  # whatever happened, the card must not keep saying "Sending"
             log.exception("request in channel %s failed", interaction.channel_id)
             template.status = Status.UNKNOWN
-            await self._settle(interaction, card, template, friendly(exc), FAILED_HERE)
+            note = friendly(exc, interaction.locale)
+            await self._settle(interaction, card, template, note, "jobs.failed_here")
             return
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
         except Exception:  # started and paid for: never report it as a failure
             # (a lost or garbled answer from Discord surfaces as aiohttp or parsing errors)
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)
+        room = t(interaction.locale, f"room.{gen.room_type.value}")
         await interaction.followup.send(
-            f"Started {render.MARKER}{gen.id} ({gen.room_type.label}); follow it here: "
-            f"{card.jump_url}",
+            t(interaction.locale, "jobs.started", id=gen.id, type=room, link=card.jump_url),
             ephemeral=True,
         )
         if policy is not None:
@@ -208,10 +209,11 @@ class Jobs:
                 log.warning("could not post the low-credit warning", exc_info=True)
 
     async def _settle(
-        self, interaction, card, gen: Generation, note: str, status: str | None = None
+        self, interaction, card, gen: Generation, note: str, status_key: str | None = None
     ) -> None:
         """End a card that will not follow a generation in a state that says what happened."""
         try:
+            status = t(interaction.locale, status_key) if status_key else None
             embed = render.job_card(gen, sandbox=self.sandbox, note=note, status=status)
             # unknown: a credit may be spent, so never re-send; the user may ask the API again
             unknown = gen.status is Status.UNKNOWN and gen.id is not None
@@ -228,4 +230,4 @@ class Jobs:
                 f": https://discord.com/channels/{interaction.guild_id}/"
                 f"{gen.origin.channel_id}/{gen.card_message_id}"
             )
-        return f"You already started this a moment ago (#{gen.id}); one credit only{where}"
+        return t(interaction.locale, "jobs.already", id=gen.id, where=where)

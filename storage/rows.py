@@ -23,6 +23,7 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
             channel_id=row["channel_id"],
             user_id=row["user_id"],
             user_name=row["user_name"],
+            locale=row["locale"] if "locale" in row.keys() else None,  # noqa: SIM118
         ),
         generation_id=row["generation_id"],
         project_id=row["project_id"],
@@ -78,4 +79,10 @@ def intent_row(gen: Generation, request_key: str | None, now: float | None) -> d
         "card_message_id": gen.card_message_id,
         "webhook_secret": gen.webhook_secret,
         "request_key": request_key,
-    } | ({"credential_set": gen.credential_set} if gen.credential_set is not None else {})
+    } | _since_0007(gen)
+
+
+def _since_0007(gen: Generation) -> dict[str, Any]:
+    # only when set: the upgrade tests write through schemas older than migration 0007
+    extra = {"credential_set": gen.credential_set, "locale": gen.origin.locale}
+    return {k: v for k, v in extra.items() if v is not None}

@@ -11,6 +11,10 @@ CREATE TABLE credential_sets (
 
 ALTER TABLE generations ADD COLUMN credential_set INTEGER REFERENCES credential_sets(id);
 
+-- The requester's language (Discord locale, e.g. `fr`): its cards and result speak it, also
+-- when the tracker posts them long after the interaction is gone.
+ALTER TABLE generations ADD COLUMN locale TEXT;
+
 -- Limits count a server's (and a member's) spend since a day or month start, inside the
 -- intent's transaction: this keeps that count an index range.
 CREATE INDEX generations_guild_spend ON generations(guild_id, created_at);

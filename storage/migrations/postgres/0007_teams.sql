@@ -10,5 +10,8 @@ CREATE TABLE credential_sets (
 
 ALTER TABLE generations ADD COLUMN credential_set BIGINT REFERENCES credential_sets(id);
 
+-- The requester's language: its cards and result speak it.
+ALTER TABLE generations ADD COLUMN locale TEXT;
+
 -- Limits count a server's (and a member's) spend since a day or month start.
 CREATE INDEX generations_guild_spend ON generations(guild_id, created_at);
