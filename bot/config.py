@@ -32,6 +32,7 @@ class Settings:
     read_timeout: float = 60.0
     db_path: Path = Path("exterior-bot.sqlite3")
     public_url: str | None = None
+    secret_key: str | None = field(default=None, repr=False)  # signs studio links
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
     log_level: str = "INFO"
@@ -117,6 +118,7 @@ def load_settings(
         read_timeout=_number(env, "IACREA_READ_TIMEOUT", 60.0, minimum=0.1),
         db_path=Path(_opt(env, "EXTERIOR_DB_PATH") or "exterior-bot.sqlite3"),
         public_url=_url(env, "EXTERIOR_PUBLIC_URL"),
+        secret_key=_opt(env, "EXTERIOR_SECRET_KEY"),
         webhook_host=_opt(env, "EXTERIOR_WEBHOOK_HOST") or "0.0.0.0",
         webhook_port=_number(env, "EXTERIOR_WEBHOOK_PORT", 8080, int),
         log_level=level,

@@ -15,13 +15,23 @@ import aiohttp
 
 from bot.api.client import ExteriorClient
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.drafts import DraftService
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
+from bot.secrets import signing_key
 from bot.service import ExteriorService
+from bot.studio.routes import StudioRoutes
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
-from storage import Database, GenerationRepository, UsageRepository
+from storage import (
+    Database,
+    DraftRepository,
+    GenerationRepository,
+    GuildSettingsRepository,
+    MetaRepository,
+    UsageRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,7 @@ class Core:
     webhooks: WebhookServer
     service: ExteriorService
     sandbox: RunningSandbox | None
+    drafts: DraftService
 
     @property
     def can_host_files(self) -> bool:
@@ -92,12 +103,19 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
+        drafts = DraftService(
+            DraftRepository(db),
+            GuildSettingsRepository(db),
+            signing_key=await signing_key(settings.secret_key, MetaRepository(db)),
+            public_url=settings.public_url,
+        )
         webhooks = WebhookServer(
             tracker,
             generations,
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
+            studio=StudioRoutes(drafts),
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
@@ -113,5 +131,15 @@ async def open_core(
         # Runs first on the way out: paid calls in flight get to record their answer.
         stack.push_async_callback(service.drain, 30.0)
         yield Core(
-            settings, session, db, client, generations, usage, tracker, webhooks, service, sandbox
+            settings,
+            session,
+            db,
+            client,
+            generations,
+            usage,
+            tracker,
+            webhooks,
+            service,
+            sandbox,
+            drafts,
         )

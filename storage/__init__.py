@@ -9,6 +9,7 @@ from .db import (
     StorageError,
     load_migrations,
 )
+from .drafts import DraftRepository
 from .generations import (
     INTERRUPTED,
     DuplicateRequest,
@@ -25,6 +26,7 @@ __all__ = [
     "LATEST_VERSION",
     "Database",
     "DatabaseTooNewError",
+    "DraftRepository",
     "DuplicateRequest",
     "GenerationNotFound",
     "GenerationRepository",

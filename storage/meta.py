@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._time import Clock, to_ts, utc_now
-from .db import Database, execute
+from .db import Database, execute, fetchone
 
 COMMAND_TREE_HASH = "command_tree_hash"
 
@@ -26,3 +26,16 @@ class MetaRepository:
                 "SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, value, to_ts(self._clock())),
             )
+
+    async def setdefault(self, key: str, value: str) -> str:
+        """Store `value` unless the key exists; the stored value either way (another process
+        may have won the race)."""
+        async with self._db.write() as conn:
+            await execute(
+                conn,
+                "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (key, value, to_ts(self._clock())),
+            )
+            row = await fetchone(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row[0])
