@@ -44,6 +44,7 @@ def error_page(status: int, reason: str) -> web.Response:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>"
+        '<link rel="icon" href="data:,">'
         '<link rel="stylesheet" href="/studio/assets/studio.css"></head>'
         f'<body class="refused"><main><h1>{html.escape(title)}</h1>'
         f'<p id="reason">{html.escape(reason)}</p></main></body></html>'
