@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from importlib import resources
 
 from aiohttp import web
@@ -31,6 +32,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css"}
+_DISCORD_LINK = re.compile(r"https://discord\.com/channels/[0-9@]+/[0-9]+(?:/[0-9]+)?")
 _TITLES = {403: "Link not valid", 404: "Not found", 410: "Link no longer usable"}
 
 
@@ -135,7 +137,11 @@ class StudioRoutes:
         except Exception:
             log.exception("studio submission failed")
             return _json_error(500, "Something went wrong on our side; it has been logged.")
-        return web.json_response({"ok": True, "message": message}, headers=HEADERS)
+        # the page shows the sentence and turns the card's address into a button
+        found = _DISCORD_LINK.search(message)
+        text = message[: found.start()].rstrip(" :;") + "." if found else message
+        link = found.group(0) if found else None
+        return web.json_response({"ok": True, "message": text, "link": link}, headers=HEADERS)
 
 
 def _json_error(status: int, reason: str) -> web.Response:

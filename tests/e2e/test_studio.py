@@ -83,12 +83,12 @@ async def test_paint_a_stroke_and_generate_from_the_studio(emulator, sandbox, ru
     await page.wait_for_selector("#done:not([hidden])", timeout=15000)
     said = await page.text_content("#done-text")
     row = started_id({"content": said})
+    card = card_of(emulator, row)
     assert await page.get_attribute("#channel", "href") == (
-        f"https://discord.com/channels/{emulator.guild.id}/{emulator.channel.id}"
+        f"https://discord.com/channels/{emulator.guild.id}/{emulator.channel.id}/{card['id']}"
     )
     await screenshot(page, "studio-desktop-sent.png")
 
-    card = card_of(emulator, row)
     mask = await fetch_image(card["attachments"][1]["url"])
     assert mask.size == (512, 512)
     # the stroke (at 80% height, 30-70% across) and nothing of the cleared suggestion

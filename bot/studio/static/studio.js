@@ -375,6 +375,10 @@
       }
       say("");
       $("done-text").textContent = result.message;
+      if (result.link) {
+        $("channel").href = result.link;
+        $("channel").textContent = "Open the job card in Discord";
+      }
       $("done").hidden = false;
       document.body.classList.add("sent");
     } catch (err) {
