@@ -16,11 +16,21 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from bot import masks
 from bot.domain import Draft, DraftState, Generation, Kind, RoomType
-from bot.images import FORMATS, ImageError, encode_png, normalise_mask, open_image, prepare_pair
+from bot.images import (
+    FORMATS,
+    ImageError,
+    encode_png,
+    normalise_mask,
+    open_image,
+    pair_with,
+    prepare_mask,
+    prepare_photo,
+    upright,
+)
 from bot.studio.tokens import LIFETIME, Claims, TokenError, sign, verify
 from storage import DraftRepository, GuildSettingsRepository
 
@@ -204,36 +214,18 @@ def _size(photo: bytes) -> tuple[int, int]:
         return image.size
 
 
-def _upright(data: bytes) -> tuple[bytes, str, Image.Image]:
-    photo = open_image(data, "photo")
-    fmt = FORMATS[photo.format or "PNG"]
-    if photo.getexif().get(0x0112, 1) in (1, None):
-        return data, fmt, photo
-    # the API is not known to honour EXIF orientation: keep the photo as people see it
-    upright = ImageOps.exif_transpose(photo)
-    out = io.BytesIO()
-    upright.convert("RGB").save(out, format="JPEG", quality=92)
-    return out.getvalue(), "jpg", upright
-
-
 def _prepare(photo, mask, painted, room_type):
+    prepared = prepare_photo(photo)  # upright, in a format the API takes
     if mask is not None:
-        pair = prepare_pair(photo, mask)
-        binary = Image.open(io.BytesIO(pair.mask))
-        image = Image.open(io.BytesIO(pair.photo))
-        data, fmt, source = pair.photo, pair.photo_format, "mask"
+        source, area = "mask", upright(open_image(mask, "mask"))
+    elif painted is not None:
+        scribbled = upright(open_image(painted, "painted photo"))
+        source, area = "painted", masks.derive_from_painted(prepared.image, scribbled)
     else:
-        data, fmt, image = _upright(photo)
-        if painted is not None:
-            scribbled = ImageOps.exif_transpose(open_image(painted, "painted photo"))
-            derived = masks.derive_from_painted(image, scribbled)
-            source = "painted"
-        else:
-            derived = masks.suggest_area(image, room_type)
-            source = "suggested"
-        binary, _ = normalise_mask(derived, image.size)
-        masks.check_mask(binary)
-    return data, fmt, encode_png(binary), source, _overlay_jpeg(image, binary)
+        source, area = "suggested", masks.suggest_area(prepared.image, room_type)
+    pair = pair_with(prepared, area)  # normalised and checked like an attached mask
+    overlay = _overlay_jpeg(prepared.image, Image.open(io.BytesIO(pair.mask)))
+    return pair.photo, pair.photo_format, pair.mask, source, overlay
 
 
 def _overlay_jpeg(photo: Image.Image, mask: Image.Image) -> bytes:
@@ -245,19 +237,17 @@ def _overlay_jpeg(photo: Image.Image, mask: Image.Image) -> bytes:
 
 
 def _mask_or_empty(mask: bytes | None, size: tuple[int, int]) -> bytes:
+    """The result's own mask to start from (the studio may start empty too)."""
     if mask is None:
         return encode_png(Image.new("L", size, 0))
-    binary, _ = normalise_mask(ImageOps.exif_transpose(open_image(mask, "mask")), size)
+    binary, _ = normalise_mask(upright(open_image(mask, "mask")), size)
     return encode_png(binary)
 
 
 def _studio_mask(data: bytes, size: tuple[int, int]) -> bytes:
-    """The page's mask, validated like an attachment; the size is the draft's, never the
+    """The page's mask, checked like an attachment; the size is the draft's, never the
     page's (a mask of the same proportions is resized)."""
-    image = open_image(data, "mask", max_bytes=MASK_MAX_BYTES)
-    binary, _ = normalise_mask(image, size)
-    masks.check_mask(binary)
-    return encode_png(binary)
+    return prepare_mask(data, size)
 
 
 __all__ = ["DraftGone", "DraftService", "ImageError", "TokenError"]
