@@ -71,3 +71,27 @@ async def touch_stroke(page, points: list[tuple[float, float]]) -> None:
     await send("touchMove", *points[-1], rest)
     await send("touchEnd", *points[-1], rest + 0.01)
     await cdp.detach()
+
+
+async def touch_pinch(page, centre: tuple[float, float], gap: float, to_gap: float) -> None:
+    """Two fingers land `gap` apart around `centre` and spread to `to_gap`."""
+    cdp = await page.context.new_cdp_session(page)
+    start, (cx, cy) = time.time(), centre
+
+    async def send(kind: str, half: float | None, at: float, fingers: int = 2) -> None:
+        touches = []
+        if half is not None:
+            points = [{"x": cx - half, "y": cy, "id": 1}, {"x": cx + half, "y": cy, "id": 2}]
+            touches = points[:fingers]
+        await cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": kind, "touchPoints": touches, "timestamp": start + at},
+        )
+
+    await send("touchStart", gap / 2, 0, fingers=1)
+    await send("touchStart", gap / 2, 0.02)
+    for step in range(1, 9):
+        await send("touchMove", (gap + (to_gap - gap) * step / 8) / 2, 0.02 + 0.03 * step)
+    await send("touchMove", to_gap / 2, 0.8)
+    await send("touchEnd", None, 0.81)
+    await cdp.detach()

@@ -19,7 +19,15 @@ from .flow import (
     link_of,
     started_id,
 )
-from .studio_browser import DESKTOP, PHONE, browser, chromium_path, screenshot, touch_stroke
+from .studio_browser import (
+    DESKTOP,
+    PHONE,
+    browser,
+    chromium_path,
+    screenshot,
+    touch_pinch,
+    touch_stroke,
+)
 
 pytestmark = pytest.mark.skipif(
     chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)"
@@ -58,8 +66,23 @@ async def open_studio(chromium, link: str, device: dict):
     return page, errors
 
 
-async def viewport_box(page) -> dict:
-    return await page.locator("#viewport").bounding_box()
+async def photo_at(page):
+    """Page coordinates of a point given as fractions of the photo as shown."""
+    box = await page.locator("#photo").bounding_box()
+    return lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+
+
+async def drag(page, points) -> None:
+    await page.mouse.move(*points[0])
+    await page.mouse.down()
+    for point in points[1:]:
+        await page.mouse.move(*point, steps=4)
+    await page.mouse.up()
+
+
+async def scale_of(page) -> float:
+    matrix = await page.locator("#stage").evaluate("el => getComputedStyle(el).transform")
+    return float(matrix.split("(")[1].split(",")[0])
 
 
 @pytest.mark.asyncio
@@ -68,14 +91,19 @@ async def test_paint_a_stroke_and_generate_from_the_studio(emulator, sandbox, ru
     page, errors = await open_studio(chromium, link, DESKTOP)
     await page.reload()  # opening again is fine until the one submission
     await page.wait_for_selector("body.ready")
-    await page.click("#clear")  # start from nothing: only the stroke below counts
-    box = await viewport_box(page)
-    y = box["y"] + box["height"] * 0.8
-    await page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    await page.click("#clear")  # start from nothing: only what is painted below counts
+    at = await photo_at(page)
+    await page.mouse.move(*at(0.3, 0.8))
     await page.mouse.down()
     for step in range(1, 11):
-        await page.mouse.move(box["x"] + box["width"] * (0.3 + 0.04 * step), y)
+        await page.mouse.move(*at(0.3 + 0.04 * step, 0.8))
     await page.mouse.up()
+    await page.click("[data-tool=lasso]")
+    await drag(page, [at(0.1, 0.1), at(0.3, 0.1), at(0.3, 0.3), at(0.1, 0.3), at(0.1, 0.12)])
+    await page.click("#undo")
+    await page.click("#redo")  # the first lasso stays
+    await drag(page, [at(0.6, 0.1), at(0.9, 0.1), at(0.9, 0.3), at(0.6, 0.3), at(0.6, 0.12)])
+    await page.click("#undo")  # the second one goes
     await page.select_option("#type", "TERRACE")
     await screenshot(page, "studio-desktop.png")
     assert sandbox.state.calls["generate"] == 0  # painting spends nothing
@@ -91,8 +119,9 @@ async def test_paint_a_stroke_and_generate_from_the_studio(emulator, sandbox, ru
 
     mask = await fetch_image(card["attachments"][1]["url"])
     assert mask.size == (512, 512)
-    # the stroke (at 80% height, 30-70% across) and nothing of the cleared suggestion
-    assert mask.getpixel((256, 410)) == 255
+    # the stroke (at 80% height, 30-70% across), the first lasso, and nothing else
+    assert mask.getpixel((256, 410)) == 255 and mask.getpixel((102, 102)) == 255
+    assert mask.getpixel((384, 102)) == 0  # the undone lasso
     assert mask.getpixel((256, 300)) == 0 and mask.getpixel((40, 410)) == 0
     await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
     assert sandbox.state.calls["generate"] == 1
@@ -118,14 +147,15 @@ async def test_phone_edit_mask_and_vary_by_touch(emulator, sandbox, running, chr
 
     page, errors = await open_studio(chromium, link, PHONE)
     assert "vary result #" in await page.text_content("#what")
-    box = await viewport_box(page)
+    at = await photo_at(page)
     await page.tap("#clear")
-    await page.touchscreen.tap(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.5)
-    middle = box["y"] + box["height"] * 0.5
-    await touch_stroke(
-        page, [(box["x"] + box["width"] * (0.4 + 0.05 * i), middle) for i in range(8)]
-    )
+    await page.touchscreen.tap(*at(0.2, 0.5))
+    await touch_stroke(page, [at(0.4 + 0.05 * i, 0.5) for i in range(8)])
     await screenshot(page, "studio-phone.png")
+    before = await scale_of(page)
+    await touch_pinch(page, at(0.5, 0.85), 60, 200)  # zooms; must not paint
+    assert await scale_of(page) > before * 2
+    await screenshot(page, "studio-phone-pinched.png")
     await page.tap("#generate")
     await page.wait_for_selector("#done:not([hidden])", timeout=15000)
     var_row = started_id({"content": await page.text_content("#done-text")})
@@ -135,6 +165,8 @@ async def test_phone_edit_mask_and_vary_by_touch(emulator, sandbox, running, chr
     original = await fetch_image(card_of(emulator, row)["attachments"][1]["url"])
     assert mask.tobytes() != original.tobytes()
     assert mask.getpixel((307, 256)) == 255  # the touch stroke across the middle
+    assert mask.getpixel((102, 256)) == 255  # the tap
+    assert mask.getpixel((226, 435)) == 0 and mask.getpixel((256, 435)) == 0  # the pinch
     assert sandbox.state.calls["generate-variation"] == 1
     (call,) = [body for name, body in sandbox.state.requests if name == "generate-variation"]
     # the API was given the new mask, from the variation's card (the bot's own copy)
