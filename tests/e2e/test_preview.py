@@ -150,3 +150,18 @@ async def test_a_server_can_ask_for_a_preview_even_with_a_mask(emulator, sandbox
     assert "your mask" in preview["content"]
     assert [b["label"] for b in buttons(preview)] == PREVIEW_LABELS
     assert spent_nothing(sandbox)
+
+
+@pytest.mark.asyncio
+async def test_without_a_public_url_there_is_no_studio_to_offer(
+    emulator, sandbox, bot_runner, polling_settings
+):
+    async with exterior_bot(bot_runner, polling_settings):
+        handle = await create(emulator, "POOL", mask=None)
+        preview = await handle.wait_followup(timeout=10)
+        assert [b["label"] for b in buttons(preview)] == ["Generate (1 credit)", "Cancel"]
+        assert "studio" not in preview["content"]
+        click = await emulator.click_button(preview, go_id(preview))
+        row = started_id(await click.wait_followup(timeout=10))
+        result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+        assert [b["label"] for b in buttons(result)] == VARY_LABELS[:3]
