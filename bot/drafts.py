@@ -92,8 +92,15 @@ class DraftService:
         painted: bytes | None = None,
     ) -> tuple[Draft, bytes]:
         """A draft of a new generation and its overlay (JPEG): the area comes from `mask`, or
-        is derived from `painted`, or suggested from the photo."""
-        prepared = await asyncio.to_thread(_prepare, photo, mask, painted, room_type)
+        is derived from `painted`, or suggested from the photo. When nothing can be suggested
+        and the studio is reachable, the draft starts empty (source "none"): the user paints
+        the area there; such a draft cannot be generated from Discord."""
+        try:
+            prepared = await asyncio.to_thread(_prepare, photo, mask, painted, room_type)
+        except masks.NoSuggestion:
+            if not self.studio_reachable:
+                raise
+            prepared = await asyncio.to_thread(_unmasked, photo)
         data, fmt, binary, source, overlay = prepared
         draft = await self._add(
             Kind.CREATE, data, f"photo.{fmt}", binary, room_type, source,
@@ -139,6 +146,8 @@ class DraftService:
         draft = await self.drafts.get(draft_id)
         if draft is None or draft.user_id != user_id:
             raise DraftGone("This preview is not yours or no longer exists.")
+        if draft.source == "none":  # an old button: nothing to build on yet
+            raise DraftGone("Paint the area in the studio first; nothing was spent.")
         if not await self.drafts.claim(draft_id, "button"):
             raise DraftGone(_why_not(await self.drafts.get(draft_id) or draft))
         return draft
@@ -226,6 +235,16 @@ def _prepare(photo, mask, painted, room_type):
     pair = pair_with(prepared, area)  # normalised and checked like an attached mask
     overlay = _overlay_jpeg(prepared.image, Image.open(io.BytesIO(pair.mask)))
     return pair.photo, pair.photo_format, pair.mask, source, overlay
+
+
+def _unmasked(photo: bytes):
+    prepared = prepare_photo(photo)
+    empty = encode_png(Image.new("L", prepared.image.size, 0))
+    shown = prepared.image.convert("RGB")
+    shown.thumbnail((OVERLAY_SIDE, OVERLAY_SIDE))
+    out = io.BytesIO()
+    shown.save(out, format="JPEG", quality=85)
+    return prepared.data, prepared.format, empty, "none", out.getvalue()
 
 
 def _overlay_jpeg(photo: Image.Image, mask: Image.Image) -> bytes:

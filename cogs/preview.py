@@ -93,6 +93,17 @@ class PreviewCog(commands.Cog, name="Preview"):
             return
         link = self.drafts.studio_link(draft)
         expires = int(draft.expires_at.timestamp())
+        if draft.source == "none":  # nothing to suggest: the studio is the way on
+            await interaction.followup.send(
+                f"I found no lawn or open ground to suggest for a **{room_type.label}** here. "
+                "Paint the area yourself with **Edit in studio** (only you can use this link; "
+                "nothing is spent until you press Generate there), or attach a `painted:` copy "
+                "of the photo.",
+                file=media.file(overlay, "photo.jpg"),
+                view=preview_view(draft.id, link, generate=False),
+                ephemeral=True,
+            )
+            return
         text = (
             f"**Preview** (only you see it): the coloured part is {SOURCES[draft.source]}; "
             f"it would become a **{room_type.label}**.\n"

@@ -168,8 +168,10 @@ def vary_view(generation: int, *, studio: bool = False) -> discord.ui.View:
     return view
 
 
-def preview_view(draft: str, studio_link: str | None) -> discord.ui.View:
-    view = discord.ui.View(timeout=None).add_item(PreviewButton(draft, "go"))
+def preview_view(draft: str, studio_link: str | None, *, generate: bool = True) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if generate:
+        view.add_item(PreviewButton(draft, "go"))
     if studio_link:
         view.add_item(discord.ui.Button(label="Edit in studio", url=studio_link))
     return view.add_item(PreviewButton(draft, "cancel"))

@@ -165,3 +165,15 @@ async def test_without_a_public_url_there_is_no_studio_to_offer(
         row = started_id(await click.wait_followup(timeout=10))
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         assert [b["label"] for b in buttons(result)] == VARY_LABELS[:3]
+
+
+@pytest.mark.asyncio
+async def test_nothing_to_suggest_offers_the_studio_only(emulator, sandbox, running):
+    sky = Image.new("RGB", (256, 192), (40, 90, 200))
+    out = io.BytesIO()
+    sky.save(out, format="PNG")
+    handle = await create(emulator, "POOL", photo=out.getvalue(), mask=None)
+    answer = await handle.wait_followup(timeout=10)
+    assert "no lawn" in answer["content"] and answer["flags"] & 64
+    assert [b["label"] for b in buttons(answer)] == ["Edit in studio", "Cancel"]
+    assert spent_nothing(sandbox)

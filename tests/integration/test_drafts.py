@@ -149,7 +149,7 @@ async def test_a_link_is_bound_to_its_session(service, db):
 @pytest.mark.asyncio
 async def test_signing_key_is_made_once_and_kept(db, tmp_path):
     first = await signing_key(None, MetaRepository(db))
-    assert first == await signing_key(None, MetaRepository(db)) and len(first) == 32
+    assert first == await signing_key(None, MetaRepository(db)) and len(first) >= 32
     assert await signing_key("configured", MetaRepository(db)) != first
 
 
@@ -158,3 +158,17 @@ async def test_server_setting_forces_the_preview(service, db):
     assert not await service.always_preview(1)
     await GuildSettingsRepository(db).set(1, "always_preview", True)
     assert await service.always_preview(1)
+
+
+@pytest.mark.asyncio
+async def test_nothing_to_suggest_starts_an_empty_studio_draft_that_cannot_be_generated(
+    service,
+):
+    sky = png_bytes(photo((256, 192), (40, 90, 200)))
+    draft, _ = await new_preview(service, photo=sky, mask=None)
+    assert draft.source == "none"
+    with pytest.raises(DraftGone, match="studio first"):
+        await service.claim(draft.id, 3)
+    service.public_url = None  # no studio: the user gets the sentence instead
+    with pytest.raises(ImageError, match="no lawn"):
+        await new_preview(service, photo=sky, mask=None)
