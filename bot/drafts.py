@@ -26,8 +26,8 @@ from bot.images import (
     encode_png,
     normalise_mask,
     open_image,
-    pair_with,
     prepare_mask,
+    prepare_pair,
     prepare_photo,
     upright,
 )
@@ -39,7 +39,7 @@ PREVIEW_LIFETIME = timedelta(minutes=15)
 KEEP_DRAFTS = timedelta(days=1)  # then their pictures are deleted
 ALWAYS_PREVIEW = "always_preview"  # guild setting: preview even when a mask is attached
 MASK_MAX_BYTES = 8 * 1024 * 1024  # a studio upload; a 0/255 PNG is far smaller
-OVERLAY_SIDE = 1280
+PREVIEW_SIDE = 1600
 
 # Given a claimed draft, its mask and room type, start the generation; returns what the user
 # should read (where to look, or why it did not start).
@@ -224,35 +224,27 @@ def _size(photo: bytes) -> tuple[int, int]:
 
 
 def _prepare(photo, mask, painted, room_type):
-    prepared = prepare_photo(photo)  # upright, in a format the API takes
     if mask is not None:
-        source, area = "mask", upright(open_image(mask, "mask"))
+        pair, source = prepare_pair(photo, mask), "mask"
     elif painted is not None:
-        scribbled = upright(open_image(painted, "painted photo"))
-        source, area = "painted", masks.derive_from_painted(prepared.image, scribbled)
+        pair, source = masks.prepare_painted(photo, painted), "painted"
     else:
-        source, area = "suggested", masks.suggest_area(prepared.image, room_type)
-    pair = pair_with(prepared, area)  # normalised and checked like an attached mask
-    overlay = _overlay_jpeg(prepared.image, Image.open(io.BytesIO(pair.mask)))
+        pair, source = masks.prepare_suggested(photo, room_type), "suggested"
+    # the pair's photo is upright (re-encoded when it was not), as the overlay must be
+    shown = Image.open(io.BytesIO(pair.photo)).convert("RGB")
+    overlay = masks.preview_jpeg(shown, Image.open(io.BytesIO(pair.mask)))
     return pair.photo, pair.photo_format, pair.mask, source, overlay
 
 
 def _unmasked(photo: bytes):
+    """Nothing to suggest: the photo alone, to be painted in the studio."""
     prepared = prepare_photo(photo)
     empty = encode_png(Image.new("L", prepared.image.size, 0))
     shown = prepared.image.convert("RGB")
-    shown.thumbnail((OVERLAY_SIDE, OVERLAY_SIDE))
+    shown.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
     out = io.BytesIO()
     shown.save(out, format="JPEG", quality=85)
     return prepared.data, prepared.format, empty, "none", out.getvalue()
-
-
-def _overlay_jpeg(photo: Image.Image, mask: Image.Image) -> bytes:
-    shown = masks.draw_overlay(photo.convert("RGB"), mask.convert("L")).convert("RGB")
-    shown.thumbnail((OVERLAY_SIDE, OVERLAY_SIDE))
-    out = io.BytesIO()
-    shown.save(out, format="JPEG", quality=85)
-    return out.getvalue()
 
 
 def _mask_or_empty(mask: bytes | None, size: tuple[int, int]) -> bytes:

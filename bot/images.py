@@ -68,6 +68,18 @@ class WholeMask(ImageError):
     """A mask that selects the whole photo, or nearly."""
 
 
+class NothingPainted(ImageError):
+    """A painted copy of the photo that shows no strokes."""
+
+
+class NotACopy(ImageError):
+    """A "painted copy" that is another picture."""
+
+
+class NoSuggestion(ImageError):
+    """A photo with no lawn or open ground to suggest."""
+
+
 @dataclass(frozen=True)
 class PreparedPhoto:
     image: Image.Image  # upright, as people see it

@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 GRASS = ((25, 50, 10), (150, 205, 80))  # dark and light end of the tint
+DRY = ((45, 50, 15), (195, 200, 110))  # a lawn in August
 HEDGE = ((5, 25, 12), (60, 110, 60))
 CROWN = ((20, 45, 15), (120, 170, 70))
 GRAVEL = ((70, 65, 55), (215, 205, 185))
@@ -78,12 +79,14 @@ class Garden:
     lawn: Image.Image  # L, 255 on visible lawn
 
 
+@cache  # composing takes a while; callers copy before they draw
 def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     rng = random.Random(seed)
     w, h = size
     horizon = h * rng.uniform(0.38, 0.5)
     # sky: a vertical gradient, lighter towards the horizon
-    top, low = (95, 145, 215), (200, 220, 240)
+    overcast = seed % 3 == 2
+    top, low = ((185, 190, 198), (225, 228, 232)) if overcast else ((95, 145, 215), (200, 220, 240))
     sky = Image.linear_gradient("L").resize(size)
     photo = ImageOps.colorize(sky, top, low)
     # tree crown against the sky, on a trunk
@@ -101,7 +104,8 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     hedge_top = wavy(0, w, horizon - h * 0.06, h * 0.03, rng)
     base = wavy(w, 0, horizon + h * 0.04, h * 0.015, rng)
     hedge_poly = hedge_top + base
-    if rng.random() < 0.5:  # only part of the width
+    partial = rng.random() < 0.5
+    if partial:  # only part of the width: there the lawn meets the sky
         hedge_poly = [(min(x, w * 0.55), y) for x, y in hedge_top] + [
             (min(x, w * 0.55), y) for x, y in base
         ]
@@ -109,7 +113,7 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     # the lawn from the hedge's base to the bottom, darker with distance
     lawn_poly = [*reversed(base), (w, h), (0, h)]
     lawn = region(size, lawn_poly)
-    grass = textured("grass", size, GRASS, rng, rng.uniform(0.8, 1.3))
+    grass = textured("grass", size, DRY if seed % 4 == 3 else GRASS, rng, rng.uniform(0.8, 1.3))
     shade = Image.linear_gradient("L").resize(size).point(lambda v: 150 + v * 105 // 255)
     grass = ImageChops.multiply(grass, Image.merge("RGB", [shade] * 3))
     photo.paste(grass, mask=lawn)
@@ -123,6 +127,24 @@ def garden(seed: int, size=(800, 600), quality: int = 82) -> Garden:
     gravel = region(size, path)
     photo.paste(textured("gravel", size, GRAVEL, rng, 0.6), mask=gravel)
     lawn = ImageChops.subtract(lawn, gravel)
+    # green things standing on the lawn: a shrub, or a hedge along one side
+    if seed % 2:
+        shrub = region(size, blob(w * rng.uniform(0.3, 0.7), h * 0.68, w * 0.07, h * 0.08, rng))
+        photo.paste(textured("grass", size, HEDGE, rng, 0.35), mask=shrub)
+        lawn = ImageChops.subtract(lawn, shrub)
+    else:
+        side = [(0, horizon - h * 0.05), (w * 0.06, horizon - h * 0.02)]
+        side += [(w * rng.uniform(0.12, 0.18), h), (0, h)]
+        if rng.random() < 0.5:
+            side = [(w - x, y) for x, y in side]
+        edge = region(size, side)
+        photo.paste(textured("grass", size, HEDGE, rng, 0.35), mask=edge)
+        lawn = ImageChops.subtract(lawn, edge)
+    if partial:  # a young tree on the lawn's far edge: a crown of the lawn's green, on the sky
+        x = min(house_x + w * 0.4, w * 0.94)
+        young = region(size, blob(x, horizon - h * 0.07, w * 0.06, h * 0.11, rng))
+        photo.paste(textured("grass", size, GRASS, rng, 0.5), mask=young)
+        lawn = ImageChops.subtract(lawn, young)
     photo = photo.filter(ImageFilter.GaussianBlur(0.6))  # a lens, not a collage
     return Garden(jpeg(photo, quality), lawn)
 

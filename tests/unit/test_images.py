@@ -352,3 +352,56 @@ def test_opaque_black_and_white_mask_with_a_transparent_margin_reads_brightness(
     canvas.paste(white_on_black((118, 78), (29, 39, 88, 74)).convert("RGBA"), (1, 1))
     pair = prepare_pair(encode(lawn()), encode(canvas))
     assert pair.coverage == pytest.approx(COVERAGE)
+
+
+# -- WebP and HEIC under the same caps; variation masks; the sandbox keeps the API's formats ---
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "HEIF"])
+def test_pixel_cap_applies_to_webp_and_heic(monkeypatch, fmt):
+    monkeypatch.setattr(images, "MAX_PIXELS", 100 * 100)
+    with pytest.raises(images.TooManyPixels, match="101x100"):
+        open_image(encode(Image.new("RGB", (101, 100)), fmt), "photo")
+
+
+def test_exif_rotated_webp_is_sent_upright_as_jpeg():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    pair = prepare_pair(
+        encode(lawn(), "WEBP", exif=exif, lossless=True),
+        encode(white_on_black((80, 120), (10, 60, 69, 109))),
+    )
+    sent = decode(pair.photo)
+    assert sent.format == "JPEG" and sent.size == (80, 120)
+    red, green, _ = sent.convert("RGB").getpixel((70, 9))
+    assert red > 200 and green < 60
+
+
+def test_variation_mask_is_checked_and_fitted_to_the_photo():
+    data = images.prepare_mask(encode(white_on_black((240, 160), (60, 80, 179, 151))), SIZE)
+    mask = decode(data)
+    assert mask.size == SIZE and mask.format == "PNG" and only_black_and_white(mask)
+    assert decode(images.prepare_mask(encode(white_on_black()), None)).size == SIZE
+    with pytest.raises(images.EmptyMask):
+        images.prepare_mask(encode(Image.new("L", SIZE, 0)), SIZE)
+    with pytest.raises(images.WholeMask):
+        images.prepare_mask(encode(Image.new("L", SIZE, 255)), SIZE)
+    with pytest.raises(images.AspectMismatch, match="120x80"):
+        images.prepare_mask(encode(white_on_black((120, 120), (10, 10, 50, 50))), SIZE)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("fmt", "says"), [("WEBP", "format WEBP is not supported"), ("PNG", None)])
+async def test_sandbox_fetch_takes_only_what_the_api_takes(fmt, says):
+    import aiohttp
+
+    from bot.sandbox.fetch import FetchError, fetch_image
+    from tests.support.files import file_server
+
+    async with file_server() as files, aiohttp.ClientSession() as session:
+        url = files.add("p", encode(Image.new("RGB", (32, 24)), fmt))  # small is fine there
+        if says is None:
+            assert (await fetch_image(session, url, max_bytes=10_000)).size == (32, 24)
+        else:
+            with pytest.raises(FetchError, match=says):
+                await fetch_image(session, url, max_bytes=10_000)
