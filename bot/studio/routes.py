@@ -31,7 +31,11 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css"}
+ASSETS = {
+    "studio.js": "text/javascript",
+    "mask-layer.js": "text/javascript",
+    "studio.css": "text/css",
+}
 _DISCORD_LINK = re.compile(r"https://discord\.com/channels/[0-9@]+/[0-9]+(?:/[0-9]+)?")
 _TITLES = {403: "Link not valid", 404: "Not found", 410: "Link no longer usable"}
 

@@ -1,37 +1,39 @@
 // The mask studio: paint the area to change over the photo, then send the mask (a PNG) once.
-// The mask lives in the alpha channel of the overlay canvas; the server decides its real size.
-"use strict";
+// Input, view (zoom, pan, pinch), loading and sending; the mask itself is a MaskLayer. The
+// server decides the mask's real size.
+import { MaskLayer } from "./mask-layer.js";
 
-(() => {
+{
   const $ = (id) => document.getElementById(id);
   const base = location.pathname.replace(/\/+$/, "");
   const TINT = [255, 45, 120];
   const MAX_SIDE = 1600; // working resolution: enough to paint, small enough for undo on phones
-  const HISTORY = 25;
 
   const viewport = $("viewport"), stage = $("stage"), photo = $("photo");
   const overlay = $("overlay"), guide = $("guide"), cursor = $("cursor");
-  const ctx = overlay.getContext("2d", { willReadFrequently: true });
+  const mask = new MaskLayer(overlay, TINT);
   const gctx = guide.getContext("2d");
 
   let tool = "brush", w = 0, h = 0;
   let view = { s: 1, x: 0, y: 0 };
-  const undo = [], redo = [];
   const pointers = new Map(); // pointerId -> {x, y}
   let stroke = null; // {last, points, moved, start}
   let pinch = null; // {dist, mid, view}
   let polygon = []; // tapped lasso corners, in mask pixels
   let spaceDown = false, busy = false;
+  let fitted = true; // the user has not zoomed or moved: a resize may fit the photo again
 
   // -- view --------------------------------------------------------------------------------
-  function apply() {
+  function apply(byUser = true) {
+    if (byUser) fitted = false;
     stage.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.s})`;
   }
   function fit() {
     const r = viewport.getBoundingClientRect();
     const s = Math.min(r.width / w, r.height / h) * 0.96;
     view = { s, x: (r.width - w * s) / 2, y: (r.height - h * s) / 2 };
-    apply();
+    apply(false);
+    fitted = true;
   }
   function zoomAt(factor, cx, cy) {
     const s = Math.min(Math.max(view.s * factor, 0.05), 16);
@@ -51,61 +53,16 @@
     return Number($("size").value) / view.s;
   }
 
-  // -- history -----------------------------------------------------------------------------
-  function alpha() {
-    const data = ctx.getImageData(0, 0, w, h).data;
-    const a = new Uint8Array(w * h);
-    for (let i = 0; i < a.length; i++) a[i] = data[i * 4 + 3];
-    return a;
-  }
-  function paint(a) {
-    const img = ctx.createImageData(w, h);
-    for (let i = 0; i < a.length; i++) {
-      img.data[i * 4] = TINT[0];
-      img.data[i * 4 + 1] = TINT[1];
-      img.data[i * 4 + 2] = TINT[2];
-      img.data[i * 4 + 3] = a[i];
-    }
-    ctx.putImageData(img, 0, 0);
-  }
-  function remember() {
-    undo.push(alpha());
-    if (undo.length > HISTORY) undo.shift();
-    redo.length = 0;
-    buttons();
-  }
-  function step(from, to) {
-    if (!from.length) return;
-    to.push(alpha());
-    paint(from.pop());
-    buttons();
-  }
   function buttons() {
-    $("undo").disabled = !undo.length;
-    $("redo").disabled = !redo.length;
+    $("undo").disabled = !mask.undos.length;
+    $("redo").disabled = !mask.redos.length;
   }
+  mask.onchange = buttons;
 
   // -- drawing -----------------------------------------------------------------------------
   function brushTo(p) {
-    ctx.globalCompositeOperation = tool === "eraser" ? "destination-out" : "source-over";
-    ctx.strokeStyle = ctx.fillStyle = `rgb(${TINT.join(",")})`;
-    ctx.lineWidth = brushPx();
-    ctx.lineCap = ctx.lineJoin = "round";
-    ctx.beginPath();
-    ctx.moveTo(stroke.last.x, stroke.last.y);
-    ctx.lineTo(p.x + 0.01, p.y);
-    ctx.stroke();
+    mask.line(stroke.last, p, brushPx(), tool === "eraser");
     stroke.last = p;
-  }
-  function fillPolygon(points) {
-    if (points.length < 3) return;
-    remember();
-    ctx.globalCompositeOperation = "source-over";
-    ctx.fillStyle = `rgb(${TINT.join(",")})`;
-    ctx.beginPath();
-    points.forEach((p, i) => (i ? ctx.lineTo(p.x, p.y) : ctx.moveTo(p.x, p.y)));
-    ctx.closePath();
-    ctx.fill();
   }
   function drawGuide(points, closing) {
     gctx.clearRect(0, 0, w, h);
@@ -123,7 +80,7 @@
   function tapCorner(p) {
     const near = polygon.length > 2 && Math.hypot(p.x - polygon[0].x, p.y - polygon[0].y) < 14 / view.s;
     if (near) {
-      fillPolygon(polygon);
+      mask.fill(polygon);
       polygon = [];
     } else {
       polygon.push(p);
@@ -141,7 +98,7 @@
     pointers.set(e.pointerId, local(e));
     if (pointers.size === 2) {
       // a second finger: this is a pinch, not a stroke; undo what the first finger painted
-      if (stroke && stroke.painted) step(undo, []);
+      if (stroke && stroke.painted) mask.forget();
       stroke = null;
       const [a, b] = [...pointers.values()];
       pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y), mid: mid(a, b), view: { ...view } };
@@ -152,7 +109,7 @@
     const p = local(e);
     stroke = { start: p, screen: p, last: toMask(p), points: [toMask(p)], moved: false, painted: false };
     if (!panning() && (tool === "brush" || tool === "eraser")) {
-      remember();
+      mask.remember();
       stroke.painted = true;
       brushTo(stroke.last);
     }
@@ -199,7 +156,7 @@
     }
     if (stroke && tool === "lasso" && !panning()) {
       if (stroke.moved) {
-        fillPolygon(stroke.points);
+        mask.fill(stroke.points);
         drawGuide(polygon, false);
       } else {
         tapCorner(stroke.points[0]);
@@ -242,19 +199,10 @@
     for (const b of document.querySelectorAll("[data-tool]")) {
       b.addEventListener("click", () => choose(b.dataset.tool));
     }
-    $("undo").addEventListener("click", () => step(undo, redo));
-    $("redo").addEventListener("click", () => step(redo, undo));
-    $("clear").addEventListener("click", () => {
-      remember();
-      ctx.clearRect(0, 0, w, h);
-    });
-    $("invert").addEventListener("click", () => {
-      remember();
-      ctx.globalCompositeOperation = "xor";
-      ctx.fillStyle = `rgb(${TINT.join(",")})`;
-      ctx.fillRect(0, 0, w, h);
-      ctx.globalCompositeOperation = "source-over";
-    });
+    $("undo").addEventListener("click", () => mask.undo());
+    $("redo").addEventListener("click", () => mask.redo());
+    $("clear").addEventListener("click", () => mask.clear());
+    $("invert").addEventListener("click", () => mask.invert());
     $("opacity").addEventListener("input", () => {
       overlay.style.opacity = String(Number($("opacity").value) / 100);
     });
@@ -266,12 +214,15 @@
     $("zoom-out").addEventListener("click", () => zoomAt(0.8, ...centre()));
     $("fit").addEventListener("click", fit);
     $("generate").addEventListener("click", generate);
-    window.addEventListener("resize", fit);
+    // phones resize the page when their address bar moves: keep the user's zoom then
+    window.addEventListener("resize", () => fitted && fit());
     window.addEventListener("keydown", (e) => {
       if (e.target instanceof HTMLSelectElement) return;
       const key = e.key.toLowerCase();
-      if ((e.ctrlKey || e.metaKey) && key === "z") step(...(e.shiftKey ? [redo, undo] : [undo, redo]));
-      else if ((e.ctrlKey || e.metaKey) && key === "y") step(redo, undo);
+      // Space on a focused button or slider is theirs (activate it), not a pan
+      if (key === " " && e.target.closest && e.target.closest("button, input")) return;
+      if ((e.ctrlKey || e.metaKey) && key === "z") e.shiftKey ? mask.redo() : mask.undo();
+      else if ((e.ctrlKey || e.metaKey) && key === "y") mask.redo();
       else if (key === " ") spaceDown = true;
       else if (key === "b") choose("brush");
       else if (key === "e") choose("eraser");
@@ -314,43 +265,21 @@
     const scale = Math.min(1, MAX_SIDE / Math.max(session.width, session.height));
     w = Math.max(1, Math.round(session.width * scale));
     h = Math.max(1, Math.round(session.height * scale));
-    for (const el of [overlay, guide]) { el.width = w; el.height = h; }
+    mask.resize(w, h);
+    guide.width = w;
+    guide.height = h;
     for (const el of [stage, photo, overlay, guide]) { el.style.width = `${w}px`; el.style.height = `${h}px`; }
     overlay.style.opacity = String(Number($("opacity").value) / 100);
     photo.src = `${base}/photo`;
-    const mask = new Image();
-    mask.src = `${base}/mask`;
-    await Promise.all([loaded(photo), loaded(mask)]);
-    const tmp = document.createElement("canvas");
-    tmp.width = w;
-    tmp.height = h;
-    const t = tmp.getContext("2d", { willReadFrequently: true });
-    t.imageSmoothingEnabled = false;
-    t.drawImage(mask, 0, 0, w, h);
-    const grey = t.getImageData(0, 0, w, h).data;
-    const a = new Uint8Array(w * h);
-    for (let i = 0; i < a.length; i++) a[i] = grey[i * 4] >= 128 ? 255 : 0;
-    paint(a);
+    const drawn = new Image();
+    drawn.src = `${base}/mask`;
+    await Promise.all([loaded(photo), loaded(drawn)]);
+    mask.load(drawn);
     $("loading").hidden = true;
     document.body.classList.add("ready");
     fit();
     buttons();
     $("generate").disabled = false;
-  }
-  function exportMask() {
-    const a = alpha();
-    const out = document.createElement("canvas");
-    out.width = w;
-    out.height = h;
-    const o = out.getContext("2d");
-    const img = o.createImageData(w, h);
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i] >= 128 ? 255 : 0;
-      img.data[i * 4] = img.data[i * 4 + 1] = img.data[i * 4 + 2] = v;
-      img.data[i * 4 + 3] = 255;
-    }
-    o.putImageData(img, 0, 0);
-    return new Promise((resolve) => out.toBlob(resolve, "image/png"));
   }
   async function generate() {
     if (busy) return;
@@ -358,7 +287,7 @@
     $("generate").disabled = true;
     say("Sending the mask…");
     try {
-      const body = await exportMask();
+      const body = await mask.toPng();
       const type = encodeURIComponent($("type").value);
       const answer = await fetch(`${base}/generate?type=${type}`, {
         method: "POST",
@@ -392,4 +321,4 @@
     $("loading").textContent = err.message;
     $("loading").classList.add("bad");
   });
-})();
+}
