@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +21,6 @@ from bot import masks
 from bot.domain import Draft, DraftState, Generation, Kind, RoomType
 from bot.images import (
     FORMATS,
-    ImageError,
     encode_png,
     normalise_mask,
     open_image,
@@ -34,15 +32,14 @@ from bot.images import (
 from bot.studio.tokens import LIFETIME, Claims, TokenError, sign, verify
 from storage import DraftRepository, GuildSettingsRepository
 
-log = logging.getLogger(__name__)
 PREVIEW_LIFETIME = timedelta(minutes=15)
 KEEP_DRAFTS = timedelta(days=1)  # then their pictures are deleted
 ALWAYS_PREVIEW = "always_preview"  # guild setting: preview even when a mask is attached
 MASK_MAX_BYTES = 8 * 1024 * 1024  # a studio upload; a 0/255 PNG is far smaller
 PREVIEW_SIDE = 1600
 
-# Given a claimed draft, its mask and room type, start the generation; returns what the user
-# should read (where to look, or why it did not start).
+# Given a claimed draft (its mask and room type final), start the generation as if the mask had
+# been attached; returns what the user should read (where to look, or why it did not start).
 Launcher = Callable[[Draft], Awaitable[str]]
 
 
@@ -259,6 +256,3 @@ def _studio_mask(data: bytes, size: tuple[int, int]) -> bytes:
     """The page's mask, checked like an attachment; the size is the draft's, never the
     page's (a mask of the same proportions is resized)."""
     return prepare_mask(data, size)
-
-
-__all__ = ["DraftGone", "DraftService", "ImageError", "TokenError"]

@@ -9,7 +9,6 @@ cog registers with the draft service.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import discord
@@ -23,7 +22,6 @@ from cogs import media
 from cogs.jobs import Jobs
 from cogs.views import preview_view, studio_link_view
 
-log = logging.getLogger(__name__)
 SOURCES = {
     "painted": "the area you painted",
     "suggested": "an area I suggest from the photo (check it!)",
@@ -96,9 +94,9 @@ class PreviewCog(commands.Cog, name="Preview"):
         if draft.source == "none":  # nothing to suggest: the studio is the way on
             await interaction.followup.send(
                 f"I found no lawn or open ground to suggest for a **{room_type.label}** here. "
-                "Paint the area yourself with **Edit in studio** (only you can use this link; "
-                "nothing is spent until you press Generate there), or attach a `painted:` copy "
-                "of the photo.",
+                "Paint the area yourself with **Edit in studio** (a private link: do not share "
+                "it; nothing is spent until you press Generate there), or attach a `painted:` "
+                "copy of the photo.",
                 file=media.file(overlay, "photo.jpg"),
                 view=preview_view(draft.id, link, generate=False),
                 ephemeral=True,
