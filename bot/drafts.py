@@ -47,6 +47,11 @@ class DraftGone(Exception):
     """The draft cannot be used (expired, cancelled, already used); the message says so."""
 
 
+class LaunchFailed(Exception):
+    """The launcher could not start (e.g. Discord refused); nothing was spent, the draft stays
+    usable; the message is one sentence for the user."""
+
+
 class DraftService:
     def __init__(
         self,

@@ -9,19 +9,22 @@ cog registers with the draft service.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
 
 from bot.domain import Draft, Kind, RoomType, Status
-from bot.drafts import DraftGone
+from bot.drafts import DraftGone, LaunchFailed
 from bot.images import ImageError
 from bot.inputs import download
 from cogs import media
+from cogs.errors import friendly
 from cogs.jobs import Jobs
 from cogs.views import preview_view, studio_link_view
 
+log = logging.getLogger(__name__)
 SOURCES = {
     "painted": "the area you painted",
     "suggested": "an area I suggest from the photo (check it!)",
@@ -189,7 +192,11 @@ class PreviewCog(commands.Cog, name="Preview"):
         visit = StudioVisit(
             channel, draft.channel_id, draft.guild_id, _Person(draft.user_id, draft.user_name)
         )
-        await self._start(visit, draft)
+        try:
+            await self._start(visit, draft)
+        except discord.HTTPException as exc:  # before the paid call: the card could not be posted
+            log.warning("studio draft %s not started in %s: %s", draft.id, draft.channel_id, exc)
+            raise LaunchFailed(friendly(exc)) from exc
         return "\n".join(visit.notes) or "Started; see the channel."
 
     async def _start(self, asker, draft: Draft) -> None:

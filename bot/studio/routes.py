@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.capped import TooLarge, read_capped
 from bot.domain import RoomType
-from bot.drafts import MASK_MAX_BYTES, DraftService
+from bot.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
 from bot.images import ImageError
 from bot.studio.tokens import TokenError
 
@@ -138,6 +138,8 @@ class StudioRoutes:
             return _json_error(exc.status, exc.reason)
         except ImageError as exc:
             return _json_error(422, str(exc))
+        except LaunchFailed as exc:
+            return _json_error(502, str(exc))
         except Exception:
             log.exception("studio submission failed")
             return _json_error(500, "Something went wrong on our side; it has been logged.")

@@ -7,6 +7,7 @@ import asyncio
 import io
 from datetime import timedelta
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from PIL import Image, ImageDraw
@@ -15,6 +16,7 @@ from storage import GuildSettingsRepository
 
 from .exterior_env import exterior_bot
 from .flow import (
+    MASK,
     PHOTO,
     VARY_LABELS,
     buttons,
@@ -177,3 +179,24 @@ async def test_nothing_to_suggest_offers_the_studio_only(emulator, sandbox, runn
     assert "no lawn" in answer["content"] and answer["flags"] & 64
     assert [b["label"] for b in buttons(answer)] == ["Edit in studio", "Cancel"]
     assert spent_nothing(sandbox)
+
+
+@pytest.mark.asyncio
+async def test_studio_submission_discord_refuses_spends_nothing_and_keeps_the_link(
+    emulator, sandbox, running
+):
+    from .emulator.permissions import ATTACH_FILES
+
+    handle = await create(emulator, "POOL", mask=None)
+    link = link_of(await handle.wait_followup(timeout=10), "Edit in studio")
+    await emulator.set_bot_permissions(emulator.channel, deny=ATTACH_FILES)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{link}/generate?type=POOL", data=MASK) as resp:
+            assert resp.status == 502 and "permission" in (await resp.json())["error"]
+        assert spent_nothing(sandbox)
+        await emulator.set_bot_permissions(emulator.channel)
+        async with http.post(f"{link}/generate?type=POOL", data=MASK) as resp:
+            assert resp.status == 200, await resp.text()
+            row = started_id({"content": (await resp.json())["message"]})
+    await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+    assert sandbox.state.calls["generate"] == 1
