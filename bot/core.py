@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.downloads import Downloader, HostPolicy
 from bot.drafts import DraftService
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
@@ -30,6 +32,7 @@ from storage import (
     GenerationRepository,
     GuildSettingsRepository,
     MetaRepository,
+    PendingCallbackRepository,
     UsageRepository,
 )
 
@@ -48,6 +51,7 @@ class Core:
     webhooks: WebhookServer
     service: ExteriorService
     sandbox: RunningSandbox | None
+    downloads: Downloader  # every URL someone else gave us goes through it
     drafts: DraftService
 
     @property
@@ -80,6 +84,12 @@ async def open_core(
         if settings.sandbox:
             sandbox = await stack.enter_async_context(running_sandbox(sandbox_config(settings)))
             base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
+        policy = HostPolicy.of(
+            base_url,
+            discord_api_base_url=settings.discord_api_base_url,
+            extra=settings.allowed_hosts,
+        )
+        downloads = await stack.enter_async_context(Downloader(policy))
         client = ExteriorClient(
             session,
             base_url=base_url,
@@ -103,15 +113,24 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
+        key = await signing_key(settings.secret_key, MetaRepository(db))
         drafts = DraftService(
             DraftRepository(db),
             GuildSettingsRepository(db),
-            signing_key=await signing_key(settings.secret_key, MetaRepository(db)),
+            signing_key=key,
             public_url=settings.public_url,
         )
+        callbacks = Callbacks(
+            tracker,
+            client,
+            generations,
+            PendingCallbackRepository(db),
+            key=key,
+        )
+        await callbacks.start()
         webhooks = WebhookServer(
             tracker,
-            generations,
+            callbacks,
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
@@ -124,6 +143,7 @@ async def open_core(
             generations,
             usage,
             tracker,
+            callbacks,
             callback_url=webhooks.callback_url if webhooks_on else None,
         )
         await tracker.start(resume=resume)
@@ -141,5 +161,6 @@ async def open_core(
             webhooks,
             service,
             sandbox,
+            downloads,
             drafts,
         )

@@ -6,6 +6,7 @@ photos use brightness and texture alone."""
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from bot import raster
@@ -29,9 +30,12 @@ def _green_ground(rgb: np.ndarray) -> np.ndarray:
     green = exg > min(max(raster.otsu(exg), 0.05), 0.25)
     green[: _horizon(rgb)] = False  # tree crowns against the sky are not ground
     height = rgb.shape[0]
-    seed = green.copy()
-    seed[: 2 * height // 3] = False
-    if seed.sum() < 0.01 * green.size:
+    for start in (2 * height // 3, height // 2):  # a patio in front may push the lawn back
+        seed = green.copy()
+        seed[:start] = False
+        if seed.sum() >= 0.01 * green.size:
+            break
+    else:
         return np.zeros_like(green)
     chroma = rgb / total[..., None] * 255
     lawn = _grow_from(seed, _features(rgb, [chroma[..., 0], chroma[..., 2]]), green)
@@ -66,7 +70,14 @@ def _grey_ground(rgb: np.ndarray) -> np.ndarray:
     seed[int(0.85 * height) :, grey.shape[1] // 5 : 4 * grey.shape[1] // 5] = True
     allowed = np.ones_like(seed)
     allowed[: _horizon(rgb)] = False
-    return _grow_from(seed, _features(rgb, []), allowed)
+    ground = _grow_from(seed, _features(rgb, []), allowed)
+    if ground.mean() >= 0.05:
+        return ground
+    # nothing to tell the ground by: the middle of the lower part, where people stand
+    fallback = Image.new("L", (grey.shape[1], height), 0)
+    width = grey.shape[1]
+    ImageDraw.Draw(fallback).ellipse((0.2 * width, 0.6 * height, 0.8 * width, 0.95 * height), 1)
+    return np.asarray(fallback, dtype=bool)
 
 
 def _features(rgb: np.ndarray, extra: list[np.ndarray]) -> np.ndarray:
@@ -101,7 +112,9 @@ def shape(ground: np.ndarray, room_type: RoomType) -> tuple[tuple[float, ...], f
     the array's pixels) and corner radius of a shape of its own, where the ground is widest."""
     if room_type is RoomType.TERRACE and ground.mean() < 0.8:
         return None
-    top, left, height, width = raster.largest_rectangle(ground)
+    # thin things standing on the lawn (a tripod, a washing line's pole) do not stop a pool
+    bridged = raster.closing(ground, 0.03 * min(ground.shape))
+    top, left, height, width = raster.largest_rectangle(bridged)
     if room_type is RoomType.PETANQUE:  # a long court: about 4 x 15 m, seen from the side
         w, h, corner = 0.9 * width, min(0.7 * height, 0.9 * width / 3.5), 0.0
     elif room_type is RoomType.POOL:

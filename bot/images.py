@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pillow_heif
@@ -105,7 +106,7 @@ class PreparedPair:
     mask: bytes  # always a PNG, mode L, 0/255, same size as the photo
     mask_resized: bool
     coverage: float  # share of the photo the mask selects
-    photo_changed: bool  # re-encoded (EXIF orientation applied); upload `photo`, not the original
+    photo_changed: bool  # re-encoded (orientation applied, WebP/HEIC converted): upload `photo`
 
 
 def open_image(
@@ -115,9 +116,10 @@ def open_image(
     max_bytes: int = MAX_BYTES,
     max_pixels: int | None = None,
     min_side: int = MIN_SIDE,
-    formats=FORMATS,
+    formats: Collection[str] | None = FORMATS,
 ) -> Image.Image:
-    """Decode with caps: bytes, pixels (checked on the header, before decoding), format, size."""
+    """Decode with caps: bytes, pixels (checked on the header, before decoding), format, size.
+    `formats=None` takes any format Pillow reads (pictures whose format is not ours to choose)."""
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
     names = FORMAT_NAMES if formats is FORMATS else "JPG or PNG"
     check_byte_count(len(data), what, max_bytes)
@@ -125,7 +127,7 @@ def open_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in formats:
+            if formats is not None and image.format not in formats:
                 raise UnsupportedFormat(
                     f"The {what} must be a {names} image, not {image.format}.", image.format
                 )
@@ -146,6 +148,8 @@ def open_image(
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
+        if formats is None:
+            raise Unreadable(f"The {what} is not a picture the bot can read.") from None
         raise Unreadable(f"The {what} is not a readable {names} image.") from None
     if min(image.size) < min_side:
         raise TooSmall(
@@ -157,7 +161,11 @@ def open_image(
 
 def check_byte_count(count: int, what: str, max_bytes: int = MAX_BYTES) -> None:
     if count > max_bytes:
-        raise TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+        raise too_many_bytes(what, max_bytes)
+
+
+def too_many_bytes(what: str, max_bytes: int = MAX_BYTES) -> TooManyBytes:
+    return TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
 
 
 def upright(image: Image.Image) -> Image.Image:
@@ -293,9 +301,16 @@ def prepare_mask(data: bytes, size: tuple[int, int] | None) -> bytes:
     return encode_png(binary)
 
 
+def _any_picture(data: bytes, what: str) -> Image.Image:
+    """Pixels capped before anything is decoded or re-encoded (decompression bombs); any
+    format Pillow reads, as the API's results are not ours to choose."""
+    image = open_image(data, what, max_bytes=len(data), min_side=1, formats=None)
+    return image.convert("RGB")
+
+
 def jpeg_within(data: bytes, limit: int) -> bytes | None:
     """The same picture, same size, as a JPEG of at most `limit` bytes (None: cannot)."""
-    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = _any_picture(data, "photo")
     for quality in (92, 85, 75):
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=quality, optimize=True)
@@ -306,7 +321,7 @@ def jpeg_within(data: bytes, limit: int) -> bytes | None:
 
 def shrink_within(data: bytes, limit: int) -> bytes:
     """Re-encode as JPEG, lowering quality and then size, until it fits under `limit`."""
-    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = _any_picture(data, "result")
     for scale in (1.0, 0.75, 0.5, 0.35, 0.25):
         resized = (
             image

@@ -16,17 +16,19 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from bot import ground, painted, raster
 from bot.domain import RoomType
 from bot.images import (
+    EmptyMask,
     ImageError,
     NoSuggestion,
     NotACopy,
     NothingPainted,
     PreparedPair,
+    WholeMask,
     check_aspect,
     check_mask,
     coverage,
@@ -37,10 +39,12 @@ from bot.images import (
 )
 
 __all__ = [
+    "EmptyMask",
     "ImageError",
     "NoSuggestion",
     "NotACopy",
     "NothingPainted",
+    "WholeMask",
     "check_mask",
     "coverage",
     "derive_from_painted",
@@ -53,6 +57,7 @@ __all__ = [
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
 SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
+NO_GROUND = "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
 OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
 
 
@@ -75,8 +80,8 @@ def prepare_suggested(photo_data: bytes, room_type: RoomType) -> PreparedPair:
 def preview_jpeg(photo: Image.Image, mask: Image.Image, max_side: int = 1600) -> bytes:
     """The overlay as a JPEG small enough to post anywhere, for a preview."""
     size = raster.work_size(photo.size, max_side)
-    small_photo = photo if photo.size == size else photo.resize(size, Image.Resampling.LANCZOS)
-    overlay = draw_overlay(small_photo, mask.resize(size, Image.Resampling.BILINEAR))
+    small_photo = photo.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    overlay = draw_overlay(small_photo, mask.resize(size, Image.BILINEAR, reducing_gap=3.0))
     out = io.BytesIO()
     overlay.save(out, format="JPEG", quality=88)
     return out.getvalue()
@@ -105,7 +110,17 @@ def derive_from_painted(photo: Image.Image, painted_copy: Image.Image) -> Image.
             "I see no strokes on the painted photo: scribble over the area in a bright colour."
         )
     mask = raster.to_mask(painted.stroked_area(strokes), photo.size)
-    check_mask(mask)
+    try:
+        check_mask(mask)
+    except EmptyMask:
+        raise EmptyMask(
+            f"The painted area is only {coverage(mask):.1%} of the photo: "
+            "scribble over the whole area to change."
+        ) from None
+    except WholeMask:
+        raise WholeMask(
+            "The painted area covers the whole photo: paint only the area to change."
+        ) from None
     return mask
 
 
@@ -123,19 +138,20 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
     size = raster.work_size(photo.size, SUGGEST_SIDE)
     found = ground.find_ground(raster.rgb(photo, size))
     if found.mean() < 0.02:
-        raise NoSuggestion(
-            "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
-        )
-    mask = raster.to_mask(found, photo.size)
+        raise NoSuggestion(NO_GROUND)
     placed = ground.shape(found, room_type)
-    if placed is not None:  # drawn at the photo's own size: crisp edges and corners
+    if placed is None:
+        mask = raster.to_mask(found, photo.size)
+    else:  # drawn at the photo's own size: crisp edges and corners
         box, corner = placed
         scale = photo.width / found.shape[1]
-        drawn = Image.new("L", photo.size, 0)
+        mask = Image.new("L", photo.size, 0)
         box = tuple(v * scale for v in box)
-        ImageDraw.Draw(drawn).rounded_rectangle(box, radius=corner * scale, fill=255)
-        mask = ImageChops.multiply(mask, drawn)
-    check_mask(mask)
+        ImageDraw.Draw(mask).rounded_rectangle(box, radius=corner * scale, fill=255)
+    try:
+        check_mask(mask)
+    except ImageError:
+        raise NoSuggestion(NO_GROUND) from None
     return mask
 
 
@@ -156,7 +172,7 @@ def draw_overlay(
     # the outline: a white halo under a coloured line, visible on dark and light ground alike;
     # drawn antialiased at preview resolution (a phone photo has 12 megapixels), scaled up
     size = raster.work_size(base.size, OUTLINE_SIDE)
-    inside = np.asarray(area.resize(size, Image.Resampling.BILINEAR)) > 127
+    inside = np.asarray(area.resize(size, Image.BILINEAR, reducing_gap=3.0)) > 127
     if inside.any() and not inside.all():
         line = max(1.0, min(size) / 250)
         to_edge = np.where(

@@ -7,15 +7,16 @@ import io
 
 import discord
 
-from bot.images import ImageError, check_byte_count, jpeg_within, shrink_within
+from bot.downloads import Downloader
+from bot.images import MAX_BYTES, ImageError, check_byte_count, jpeg_within, shrink_within
 
 
-async def read_attachment(attachment: discord.Attachment, what: str) -> bytes:
+async def read_attachment(
+    downloads: Downloader, attachment: discord.Attachment, what: str
+) -> bytes:
+    """An attachment's bytes, through the core's downloader (Discord's hosts, capped)."""
     check_byte_count(attachment.size, what)  # before downloading it
-    try:
-        return await attachment.read()
-    except (discord.HTTPException, discord.NotFound):
-        raise ImageError(f"Could not download the {what} from Discord; try again.") from None
+    return await downloads.fetch(attachment.url, what, max_bytes=MAX_BYTES)
 
 
 def file(data: bytes, name: str) -> discord.File:
@@ -73,4 +74,5 @@ async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
         raise LookupError("the variation's card is gone") from None
     if not card.attachments:
         raise LookupError("the variation's card has no mask")
-    return [file(await card.attachments[0].read(), "mask.png")]
+    downloads = client.core.downloads  # type: ignore[attr-defined]
+    return [file(await downloads.fetch(card.attachments[0].url, "mask"), "mask.png")]

@@ -18,7 +18,6 @@ from discord.ext import commands
 from bot.domain import Draft, Kind, RoomType, Status
 from bot.drafts import DraftGone, LaunchFailed
 from bot.images import ImageError
-from bot.inputs import download
 from cogs import media
 from cogs.errors import friendly
 from cogs.jobs import Jobs
@@ -160,9 +159,9 @@ class PreviewCog(commands.Cog, name="Preview"):
             photo_url, mask_url = await media.fresh_source_urls(
                 self.bot, parent.source_channel_id, parent.source_message_id
             )
-            session = self.bot.core.session
-            photo = await download(session, photo_url, "photo")
-            mask = await download(session, mask_url, "mask") if mask_url else None
+            downloads = self.bot.core.downloads  # Discord's hosts only, capped
+            photo = await downloads.fetch(photo_url, "photo")
+            mask = await downloads.fetch(mask_url, "mask") if mask_url else None
             draft = await self.drafts.for_variation(
                 parent, photo, mask, user_id=interaction.user.id,
                 user_name=str(interaction.user), channel_id=interaction.channel_id,

@@ -1,5 +1,6 @@
 """SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
 
+from .callbacks import PendingCallbackRepository
 from .db import (
     LATEST_VERSION,
     Database,
@@ -34,6 +35,7 @@ __all__ = [
     "MetaRepository",
     "Migration",
     "MigrationError",
+    "PendingCallbackRepository",
     "StorageError",
     "UsageRepository",
     "load_migrations",

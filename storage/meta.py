@@ -27,9 +27,9 @@ class MetaRepository:
                 (key, value, to_ts(self._clock())),
             )
 
-    async def setdefault(self, key: str, value: str) -> str:
-        """Store `value` unless the key exists; the stored value either way (another process
-        may have won the race)."""
+    async def get_or_create(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (atomic, so two
+        processes starting together agree on one value)."""
         async with self._db.write() as conn:
             await execute(
                 conn,

@@ -1,22 +1,30 @@
 """Garden photos the tests compose themselves, with the true lawn known to the pixel.
 
-Real textures (tests/data, CC0) tinted and pasted along irregular outlines: sky, a brick house,
-a dark hedge, a tree crown against the sky (green things that are not ground), a gravel path,
-and the lawn. Then JPEG-compressed, as a phone would.
+Real textures (CC0, see tests/data/PROVENANCE.md) tinted and pasted along irregular outlines:
+sky, a brick house, a dark hedge, tree crowns against the sky (green things that are not
+ground), a gravel path, shrubs, and the lawn. Then JPEG-compressed, as a phone would.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import random
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+# grass and gravel ship with the sandbox already; brick is the tests' own (all CC0)
+TEXTURES = {
+    "grass": ROOT / "bot" / "sandbox" / "textures" / "grass.png",
+    "gravel": ROOT / "bot" / "sandbox" / "textures" / "gravel.png",
+    "brick": ROOT / "tests" / "data" / "brick.png",
+}
 
 GRASS = ((25, 50, 10), (150, 205, 80))  # dark and light end of the tint
 DRY = ((45, 50, 15), (195, 200, 110))  # a lawn in August
@@ -28,7 +36,7 @@ BRICK = ((60, 25, 20), (200, 110, 85))
 
 @cache
 def _texture(name: str) -> Image.Image:
-    return Image.open(DATA / f"{name}.png").convert("L")
+    return Image.open(TEXTURES[name]).convert("L")
 
 
 def textured(name: str, size: tuple[int, int], tint, rng: random.Random, scale=1.0) -> Image.Image:
@@ -171,16 +179,15 @@ def iou(mask: Image.Image, truth: Image.Image) -> float:
 COLOURS = [(255, 0, 0), (255, 230, 0), (255, 0, 255), (0, 255, 255), (255, 255, 255), (0, 90, 255)]
 
 
-def painted(
-    photo: Image.Image, area: Image.Image, style: str, colour, width: int, rng: random.Random
-) -> Image.Image:
-    """A copy of `photo` with `area` outlined, hatched or scribbled over.
+def painted(photo: Image.Image, polygon, style: str, colour, width: int, rng) -> Image.Image:
+    """A copy of `photo` with the area inside `polygon` outlined, hatched or scribbled over.
 
     Thin strokes run with the pen's middle on the area's edge; a scribble paints it solid."""
+    area = region(photo.size, polygon)
     copy = photo.convert("RGB")
     draw = ImageDraw.Draw(copy)
     if style in ("outline", "outline+hatch"):
-        _outline(draw, area, colour, width, rng)
+        _outline(draw, polygon, colour, width, rng)
     if style in ("hatch", "outline+hatch"):
         _hatch(draw, area, colour, width, spacing=2 * width)
     if style == "scribble":
@@ -191,17 +198,16 @@ def painted(
 
 def _hatch(draw, area: Image.Image, colour, width: int, spacing: float) -> None:
     """Zigzag strokes across the area, the pen's middle turning on its edge."""
-    pixels = area.load()
-    w = area.width
+    inside = np.asarray(area) > 127
     top, bottom = area.getbbox()[1], area.getbbox()[3] - 1
     count = max(2, math.ceil((bottom - top) / spacing) + 1)
     previous = None
     for i in range(count):
         y = top + (bottom - top) * i / (count - 1)
-        row = [x for x in range(w) if pixels[x, int(y)] > 127]
-        if not row:
+        row = np.flatnonzero(inside[int(y)])
+        if not row.size:
             continue
-        ends = [(row[0], y), (row[-1], y)]
+        ends = [(int(row[0]), y), (int(row[-1]), y)]
         if i % 2:
             ends.reverse()
         if previous:
@@ -210,27 +216,15 @@ def _hatch(draw, area: Image.Image, colour, width: int, spacing: float) -> None:
         previous = ends[1]
 
 
-def _outline(draw, area: Image.Image, colour, width: int, rng: random.Random) -> None:
-    """The area's boundary, traced with a wobble and a small gap where the stroke began."""
-    edge = area.filter(ImageFilter.FIND_EDGES)
-    # follow the boundary as ordered points: sample along angle from the centroid
-    box = area.getbbox()
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    pixels = edge.load()
+def _outline(draw, polygon, colour, width: int, rng: random.Random) -> None:
+    """The polygon traced with a slight wobble, leaving a gap where the stroke began."""
     points = []
-    for i in range(180):
-        t = 2 * math.pi * i / 180
-        r = max(area.size)
-        best = None
-        for step in range(int(r)):
-            x, y = int(cx + step * math.cos(t)), int(cy + step * math.sin(t))
-            if not (0 <= x < area.width and 0 <= y < area.height):
-                break
-            if pixels[x, y]:
-                best = (x, y)
-        if best is None:
-            best = (min(max(x, 0), area.width - 1), min(max(y, 0), area.height - 1))
-        points.append((best[0] + rng.uniform(-1, 1), best[1] + rng.uniform(-1, 1)))
-    gap = rng.randrange(len(points))
-    points = points[gap + 3 :] + points[:gap]
+    closed = [*polygon, polygon[0]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(closed):
+        steps = max(1, int(math.hypot(x1 - x0, y1 - y0) / 6))
+        points += [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps)]
+    points = [(x + rng.uniform(-1, 1), y + rng.uniform(-1, 1)) for x, y in points]
+    start = rng.randrange(len(points))
+    gap = max(2, len(points) // 40)  # 2.5 % of the way round left open
+    points = points[start + gap :] + points[:start]
     draw.line(points, fill=colour, width=width, joint="curve")

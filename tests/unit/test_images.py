@@ -405,3 +405,10 @@ async def test_sandbox_fetch_takes_only_what_the_api_takes(fmt, says):
         else:
             with pytest.raises(FetchError, match=says):
                 await fetch_image(session, url, max_bytes=10_000)
+
+
+def test_results_of_any_format_are_re_encoded_but_garbage_is_refused():
+    gif = encode(lawn((300, 200)), "GIF")  # the API's formats are not ours to choose
+    assert decode(images.jpeg_within(gif, len(gif) * 4)).format == "JPEG"
+    with pytest.raises(images.Unreadable, match="not a picture the bot can read"):
+        images.shrink_within(b"<html>gateway timeout</html>" * 10, 100)
