@@ -1,4 +1,4 @@
-"""Signed studio links: HMAC-SHA256 over who, where, which photo and until when.
+"""Signed studio links: HMAC-SHA256 (bot.secrets.derive) over who, where, which photo, until when.
 
 A token is `<claims>.<signature>`, both base64url. It names a draft; the draft's state makes it
 good for one submission (the page may be opened and reloaded until then).
@@ -7,13 +7,14 @@ good for one submission (the page may be opened and reloaded until then).
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import time
 from dataclasses import dataclass
 
+from bot.secrets import derive, matches
+
 LIFETIME = 30 * 60.0  # seconds a studio link stays valid
+PURPOSE = "studio"  # HMAC-SHA256 under its own purpose: no other signed thing can pass for it
 
 
 class TokenError(Exception):
@@ -42,10 +43,6 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(key: bytes, body: str) -> bytes:
-    return hmac.new(key, b"exterior-studio:" + body.encode(), hashlib.sha256).digest()
-
-
 def sign(key: bytes, claims: Claims) -> str:
     body = _b64(
         json.dumps(
@@ -54,18 +51,14 @@ def sign(key: bytes, claims: Claims) -> str:
             separators=(",", ":"),
         ).encode()
     )  # fmt: skip
-    return f"{body}.{_b64(_mac(key, body))}"
+    return f"{body}.{derive(key, PURPOSE, body)}"
 
 
 def verify(key: bytes, token: str, *, now: float | None = None) -> Claims:
     """The claims of a genuine, unexpired token; TokenError otherwise."""
     tampered = TokenError(403, "This studio link is not valid (it was altered or cut short).")
     body, _, signature = token.partition(".")
-    try:
-        given = _unb64(signature)
-    except ValueError:
-        raise tampered from None
-    if not body or not hmac.compare_digest(given, _mac(key, body)):
+    if not body or not matches(signature, derive(key, PURPOSE, body)):
         raise tampered
     try:
         draft_id, user_id, channel_id, photo, expires = json.loads(_unb64(body))
