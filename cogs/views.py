@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.domain import RoomType
+from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
 
 if TYPE_CHECKING:
@@ -151,7 +152,14 @@ class StudioButton(
         await guarded(interaction, _previews(interaction).studio_for(interaction, self.generation))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, PreviewButton, StudioButton)
+DYNAMIC_ITEMS = (
+    VaryButton,
+    RetryButton,
+    HistoryButton,
+    CheckAgainButton,
+    PreviewButton,
+    StudioButton,
+)
 
 
 def is_ours(custom_id: str) -> bool:
