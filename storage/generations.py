@@ -188,18 +188,16 @@ class GenerationRepository:
         that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
         """
         async with self._db.write() as conn:
-            cur = await self._load(conn, id)
-            if ended_after is not None and not cur.status.is_terminal:
-                await execute(
-                    conn,
-                    "UPDATE generations SET ended_after = max(coalesce(ended_after, 0), ?) "
-                    "WHERE id = ?",
-                    (to_ts(ended_after), id),
-                )
+            row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+            if row is None:
+                raise GenerationNotFound(f"no generation with id {id}")
+            cur = to_generation(row)
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
                 "next_check_at": to_ts(next_check_at),
             }
+            if ended_after is not None and not cur.status.is_terminal:
+                fields["ended_after"] = max(row["ended_after"] or 0.0, to_ts(ended_after))
             became_terminal = False
             # Lower ranks are stale (late PROCESSING after SUCCEEDED); equal rank but another
             # status (FAILED after SUCCEEDED) is a contradiction: the first terminal wins.

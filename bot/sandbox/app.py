@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 import secrets
+import time
 
 import aiohttp
 from aiohttp import web
@@ -190,7 +191,8 @@ def _start(app: web.Application, gen: SandboxGeneration, photo, mask, user_id: s
 async def _lifecycle(app: web.Application, gen: SandboxGeneration, photo, mask, user_id) -> None:
     state = app[STATE_KEY]
     cfg = state.config
-    await asyncio.sleep(cfg.starting_seconds)
+    starting = min(cfg.starting_seconds, gen.duration)
+    await asyncio.sleep(starting)
     gen.status = Status.PROCESSING
     started = asyncio.get_running_loop().time()
     if gen.will_fail:
@@ -203,8 +205,9 @@ async def _lifecycle(app: web.Application, gen: SandboxGeneration, photo, mask, 
         ]
         gen_status = Status.SUCCEEDED
     spent = asyncio.get_running_loop().time() - started
-    await asyncio.sleep(max(0.0, cfg.processing_seconds - spent))
+    await asyncio.sleep(max(0.0, gen.duration - starting - spent))
     gen.status = gen_status
+    gen.ended_at = time.time()
     if gen_status is Status.FAILED:
         state.refund(user_id)
     if gen.webhook:

@@ -20,6 +20,7 @@ class SandboxConfig:
     # The clock: seconds spent STARTING, then PROCESSING. Realistic API timings are minutes.
     starting_seconds: float = 0.5
     processing_seconds: float = 2.5
+    duration_spread: float = 0.0  # each generation's whole duration varies by +- this share
     images_per_generation: int = 1
     # Fault knobs for tests and demos.
     failure_ratio: float = 0.0  # generations that end FAILED (and are refunded)
@@ -51,6 +52,8 @@ class SandboxGeneration:
     webhook: str | None
     base_url: str
     status: Status = Status.STARTING
+    duration: float = 0.0  # STARTING + PROCESSING, seconds
+    ended_at: float | None = None  # unix time of the switch to SUCCEEDED/FAILED
     images: list[bytes] = field(default_factory=list)
     task: asyncio.Task | None = None
 
@@ -116,6 +119,9 @@ class SandboxState:
             webhook=webhook,
             base_url=base_url,
         )
+        cfg = self.config
+        spread = self.rng.uniform(-cfg.duration_spread, cfg.duration_spread)
+        gen.duration = (cfg.starting_seconds + cfg.processing_seconds) * (1 + spread)
         self.generations[gen.id] = gen
         return gen
 
