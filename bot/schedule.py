@@ -87,7 +87,8 @@ class PollPolicy:
             grace = max(self.webhook_grace, 2 * model.latest) if model else self.webhook_grace
             if elapsed < grace:
                 return self._jittered(grace - elapsed, rng)
-            return self._jittered(self.max_interval, rng)
+            # A lost callback is rare: find it within half the time waited so far.
+            return self._jittered(max(self.max_interval, elapsed / 2), rng)
         if model is None:
             if first:
                 return self._jittered(max(0.0, self.first_delay - elapsed), rng)

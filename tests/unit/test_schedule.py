@@ -168,6 +168,7 @@ def test_webhook_mode_waits_the_grace_before_a_safety_net_check():
     assert STEADY.next_delay(0.0, first=True, webhook=True) == POLICY.webhook_grace
     assert STEADY.next_delay(50.0, webhook=True) == pytest.approx(POLICY.webhook_grace - 50.0)
     assert STEADY.next_delay(POLICY.webhook_grace, webhook=True) == POLICY.max_interval
+    assert STEADY.next_delay(600.0, webhook=True) == 300.0  # then half the time waited
     # a long expected generation stretches the grace to twice its latest end
     model = POLICY.learn([Observation(199, 200)] * 5)
     assert STEADY.next_delay(0.0, model, first=True, webhook=True) == pytest.approx(400.0)
