@@ -2,6 +2,7 @@
 
     python -m benchmarks                  # the full run (~6 minutes on 2 cores)
     python -m benchmarks --smoke --out /tmp/r.json   # tiny sizes, seconds: proves it still runs
+    python -m benchmarks --only images    # run one section again; other rows in the file stay
 
 Each row is measured in the same run as the baselines beside it; nothing leaves 127.0.0.1.
 """
@@ -47,7 +48,10 @@ async def run(chosen: dict[str, Section]) -> list[Row]:
     rows = []
     for name, section in chosen.items():
         started = time.monotonic()
-        rows += await section()
+        measured = await section()
+        for row in measured:
+            row.key = name
+        rows += measured
         print(f"  {name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     return rows
 
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             "smoke": args.smoke,
             "wall_seconds": round(wall, 1),
         },
+        replace=list(chosen) if args.only else (),
     )
     return 0
 

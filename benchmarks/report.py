@@ -22,6 +22,7 @@ class Row:
     target: str = "–"  # the issue's target, verbatim in spirit; "–" for baselines
     ok: bool | None = None  # None: a baseline, or nothing to judge
     figures: dict[str, Any] = field(default_factory=dict)  # the raw numbers for results.json
+    key: str = ""  # which `python -m benchmarks --only` section measured it
 
     @property
     def verdict(self) -> str:
@@ -102,10 +103,13 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: Path, rows: Sequence[Row], extra: dict[str, Any]) -> None:
-    data = {
-        **extra,
-        "machine": machine(),
-        "rows": [{**asdict(r), "verdict": r.verdict} for r in rows],
-    }
+def write_json(
+    path: Path, rows: Sequence[Row], extra: dict[str, Any], *, replace: Sequence[str] = ()
+) -> None:
+    """Write the rows; with `replace` (section names run again), keep the file's other rows."""
+    fresh = [{**asdict(r), "verdict": r.verdict, "run": extra.get("when")} for r in rows]
+    if replace and path.exists():
+        kept = [r for r in json.loads(path.read_text())["rows"] if r["key"] not in replace]
+        fresh = kept + fresh
+    data = {**extra, "machine": machine(), "rows": fresh}
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
