@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.capped import TooLarge, read_capped
-from bot.images import MAX_BYTES, ImageError
+from bot.downloads import fetch_capped
+from bot.images import MAX_BYTES, ImageError, check_byte_count
 
 
 def is_url(value: str) -> bool:
@@ -27,20 +27,13 @@ def _read_file(value: str, what: str, max_bytes: int) -> bytes:
     path = Path(value).expanduser()
     if not path.is_file():
         raise ImageError(f"The {what} file {value} does not exist.")
-    if path.stat().st_size > max_bytes:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+    check_byte_count(path.stat().st_size, what, max_bytes)
     return path.read_bytes()
 
 
 async def download(
     session: aiohttp.ClientSession, url: str, what: str, *, max_bytes: int = MAX_BYTES
 ) -> bytes:
-    try:
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as resp:
-            if resp.status != 200:
-                raise ImageError(f"Could not download the {what} (HTTP {resp.status}).")
-            return await read_capped(resp, max_bytes)
-    except TooLarge:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.") from None
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
+    """A URL the operator typed (CLI inputs): any host, with the usual byte and time caps.
+    URLs from the API or Discord go through `Core.downloads` instead."""
+    return await fetch_capped(session, url, what, max_bytes=max_bytes)

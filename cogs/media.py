@@ -6,18 +6,17 @@ import asyncio
 import io
 
 import discord
-from PIL import Image
 
-from bot.images import MAX_BYTES, ImageError
+from bot.downloads import Downloader
+from bot.images import MAX_BYTES, ImageError, check_byte_count, jpeg_within, shrink_within
 
 
-async def read_attachment(attachment: discord.Attachment, what: str) -> bytes:
-    if attachment.size > MAX_BYTES:
-        raise ImageError(f"The {what} is larger than {MAX_BYTES // (1024 * 1024)} MiB.")
-    try:
-        return await attachment.read()
-    except (discord.HTTPException, discord.NotFound):
-        raise ImageError(f"Could not download the {what} from Discord; try again.") from None
+async def read_attachment(
+    downloads: Downloader, attachment: discord.Attachment, what: str
+) -> bytes:
+    """An attachment's bytes, through the core's downloader (Discord's hosts, capped)."""
+    check_byte_count(attachment.size, what)  # before downloading it
+    return await downloads.fetch(attachment.url, what, max_bytes=MAX_BYTES)
 
 
 def file(data: bytes, name: str) -> discord.File:
@@ -27,22 +26,12 @@ def file(data: bytes, name: str) -> discord.File:
 DEFAULT_LIMIT = 10 * 1024 * 1024  # Discord's upload limit without boosts
 
 
-def _as_jpeg(data: bytes, limit: int) -> bytes | None:
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    for quality in (92, 85, 75):
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=quality, optimize=True)
-        if out.tell() <= limit:
-            return out.getvalue()
-    return None
-
-
 async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
     """A photo the bot must re-post unchanged in size (the API is told its width and height):
     as it is, or as a JPEG of the same size; else a clear error."""
     if len(data) <= limit:
         return data, name
-    smaller = await asyncio.to_thread(_as_jpeg, data, limit)
+    smaller = await asyncio.to_thread(jpeg_within, data, limit)
     if smaller is None:
         raise ImageError(
             f"The photo is too large to post in this server (limit {limit // (1024 * 1024)} MiB);"
@@ -51,28 +40,11 @@ async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]
     return smaller, name.rsplit(".", 1)[0] + ".jpg"
 
 
-def _shrink(data: bytes, limit: int) -> bytes:
-    """Re-encode as JPEG, lowering quality and then size, until it fits under `limit`."""
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    for scale in (1.0, 0.75, 0.5, 0.35, 0.25):
-        resized = (
-            image
-            if scale == 1.0
-            else image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))))
-        )
-        for quality in (90, 80, 65):
-            out = io.BytesIO()
-            resized.save(out, format="JPEG", quality=quality, optimize=True)
-            if out.tell() <= limit:
-                return out.getvalue()
-    raise ImageError("The result is too large to post in this server.")
-
-
 async def fit(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
     """The bytes and file name to upload: unchanged when under the limit, else a JPEG."""
     if len(data) <= limit:
         return data, name
-    smaller = await asyncio.to_thread(_shrink, data, limit)
+    smaller = await asyncio.to_thread(shrink_within, data, limit)
     return smaller, name.rsplit(".", 1)[0] + ".jpg"
 
 
@@ -102,4 +74,5 @@ async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
         raise LookupError("the variation's card is gone") from None
     if not card.attachments:
         raise LookupError("the variation's card has no mask")
-    return [file(await card.attachments[0].read(), "mask.png")]
+    downloads = client.core.downloads  # type: ignore[attr-defined]
+    return [file(await downloads.fetch(card.attachments[0].url, "mask"), "mask.png")]
