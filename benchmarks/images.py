@@ -15,8 +15,9 @@ import json
 import sys
 import time
 from pathlib import Path
+from random import Random
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageFilter
 
 from .report import Row, pending, reset_peak_rss, rss_mb
 
@@ -44,17 +45,6 @@ def garden(megapixels: float) -> tuple[Image.Image, Image.Image]:
     return photo, mask
 
 
-def painted_copy(photo: Image.Image, mask: Image.Image) -> Image.Image:
-    """The photo with the masked area hatched over in red, as someone would in a phone editor."""
-    copy = photo.copy()
-    draw = ImageDraw.Draw(copy)
-    left, top, right, bottom = mask.getbbox()
-    width = max(8, photo.width // 150)
-    for x in range(left - (bottom - top), right, width * 2):
-        draw.line([(x, bottom), (x + (bottom - top), top)], fill=(230, 20, 30), width=width)
-    return Image.composite(copy, photo, mask)
-
-
 def encoded(image: Image.Image, fmt: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
@@ -75,13 +65,20 @@ def run(operation: str, megapixels: float) -> dict:
     else:
         from bot import masks
         from bot.domain import RoomType
+        from tests.support import gardens
 
+        # The masks' own test gardens (lawn, hedges, a crown on the sky), scaled up.
+        scene = gardens.garden(3)
+        scale = photo.width / scene.photo.width
+        photo = scene.photo.resize(photo.size, Image.Resampling.BICUBIC)
+        outline = [(x * scale, y * scale) for x, y in gardens.blob(400, 430, 170, 100, Random(3))]
+        mask = None
         if operation == "suggest":
 
             def call():
                 return masks.suggest_area(photo, RoomType.POOL)
         else:
-            painted = painted_copy(photo, mask)
+            painted = gardens.painted(photo, outline, "outline", (255, 0, 255), 40, Random(3))
 
             def call():
                 return masks.derive_from_painted(photo, painted)

@@ -18,18 +18,15 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
-import aiohttp
-
-from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
-from bot.service import ExteriorService
-from bot.tracker import GenerationTracker
-from storage import Database, GenerationRepository, UsageRepository
-from tests.support.files import file_server, mask, photo, png_bytes
+from storage import GenerationRepository
+from tests.support.files import file_server
+from tests.support.harness import harness
 
 from .report import Row, cpu_seconds, peak_rss_mb
 from .tracking import scaled
@@ -100,54 +97,32 @@ async def scenario(count: int, duration: float, history: bool, scale: float) -> 
 async def _track(
     url: str, path: Path, count: int, duration: float, history: bool, scale: float
 ) -> dict:
-    db = await Database.open(path)
-    async with aiohttp.ClientSession() as session, file_server() as files:
-        files.add("photo.png", png_bytes(photo((96, 64))))
-        files.add("mask.png", png_bytes(mask((96, 64))))
-        config = sandbox_config(duration)
-        client = ExteriorClient(
-            session, base_url=url, api_key=config.api_key, user_id=config.user_id
-        )
-        repo = GenerationRepository(db)
+    # The harness wires the real core by hand (tracker, service, callbacks, SQLite); it only
+    # needs the sandbox's address and account, which here lives in another process.
+    remote = SimpleNamespace(url=url, state=SimpleNamespace(config=sandbox_config(duration)))
+    policy = scaled(PollPolicy(), scale)
+    async with (
+        file_server() as files,
+        harness(path, remote, files, webhooks=False, policy=policy, deadline=3600.0 / scale) as h,
+    ):
         if history:
-            await learnt_history(repo, datetime.now(UTC), duration)
-        policy = scaled(PollPolicy(), scale)
-        tracker = GenerationTracker(client, repo, policy=policy, deadline=3600.0 / scale)
-        service = ExteriorService(client, repo, UsageRepository(db), tracker)
-        await tracker.start()
-        try:
-            gens = []
-            for first in range(0, count, 50):  # as a busy bot would: a few at a time
-                gens += await asyncio.gather(
-                    *(
-                        service.create(
-                            photo_url=f"{files.url}/photo.png",
-                            mask_url=f"{files.url}/mask.png",
-                            width=96,
-                            height=64,
-                            room_type=RoomType.POOL,
-                            origin=Origin(source="cli"),
-                        )
-                        for _ in range(min(50, count - first))
-                    )
-                )
-            tracked = tracker.tracked
-            checked0 = sum(g.check_count for g in await repo.pending())
-            if len(gens) != count:
-                raise RuntimeError(f"{len(gens)} of {count} generations started")
-            writes0, cpu0, t0 = db._conn.total_changes, cpu_seconds(), time.monotonic()
-            async with asyncio.timeout(duration * 3 + 30):
-                while tracker.tracked:  # noqa: ASYNC110 - the tracker has no "idle" event
-                    await asyncio.sleep(0.1)
-                await tracker.drain()
-            elapsed = time.monotonic() - t0
-            writes, cpu = db._conn.total_changes - writes0, cpu_seconds() - cpu0
-            checked = -checked0
-            for gen in gens:
-                checked += (await repo.get(gen.id)).check_count
-        finally:
-            await tracker.stop()
-            await db.close()
+            await learnt_history(h.repo, datetime.now(UTC), duration)
+        gens = []
+        for first in range(0, count, 50):  # as a busy bot would: a few at a time
+            gens += await asyncio.gather(*(h.create() for _ in range(min(50, count - first))))
+        tracked = h.tracker.tracked
+        checked0 = sum(g.check_count for g in await h.repo.pending())
+        conn = h.db._conn  # total_changes: rows written, whoever wrote them
+        writes0, cpu0, t0 = conn.total_changes, cpu_seconds(), time.monotonic()
+        async with asyncio.timeout(duration * 3 + 30):
+            while h.tracker.tracked:  # noqa: ASYNC110 - the tracker has no "idle" event
+                await asyncio.sleep(0.1)
+            await h.tracker.drain()
+        elapsed = time.monotonic() - t0
+        writes, cpu = conn.total_changes - writes0, cpu_seconds() - cpu0
+        checked = -checked0
+        for gen in gens:
+            checked += (await h.repo.get(gen.id)).check_count
     return {
         "tracked": tracked,
         "seconds": round(elapsed, 1),
