@@ -18,6 +18,7 @@ from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.credentials import Credentials
 from bot.downloads import Downloader, HostPolicy
+from bot.drafts import DraftService
 from bot.sandbox.fetch import on_this_machine
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
@@ -25,6 +26,7 @@ from bot.sandbox.store import SandboxStore
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService
+from bot.studio.routes import StudioRoutes
 from bot.teams import TeamService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
@@ -32,6 +34,7 @@ from storage import (
     CredentialRepository,
     Database,
     DatabaseUnavailableError,
+    DraftRepository,
     GenerationRepository,
     GuildSettingsRepository,
     MetaRepository,
@@ -56,6 +59,7 @@ class Core:
     service: ExteriorService
     sandbox: RunningSandbox | None
     downloads: Downloader  # every URL someone else gave us goes through it
+    drafts: DraftService
     teams: TeamService | None = None  # servers' policies, own credentials, credits, history
 
     @property
@@ -163,12 +167,19 @@ async def open_core(
             webhooks=webhooks_on,
         )
         tracker.client_for = lambda gen: credentials.client_for(gen.credential_set)
+        key = await signing_key(settings.secret_key, MetaRepository(db))
+        drafts = DraftService(
+            DraftRepository(db),
+            GuildSettingsRepository(db),
+            signing_key=key,
+            public_url=settings.public_url,
+        )
         callbacks = Callbacks(
             tracker,
             client,
             generations,
             PendingCallbackRepository(db),
-            key=await signing_key(settings.secret_key, MetaRepository(db)),
+            key=key,
         )
         await callbacks.start()
         webhooks = WebhookServer(
@@ -177,6 +188,7 @@ async def open_core(
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
+            studio=StudioRoutes(drafts),
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
@@ -206,5 +218,6 @@ async def open_core(
             service,
             sandbox,
             downloads,
+            drafts,
             teams=teams,
         )

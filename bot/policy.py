@@ -26,7 +26,7 @@ class Policy:
     button_role: int | None = None
     allowed_channels: tuple[int, ...] = ()  # empty = every channel
     forbidden_channels: tuple[int, ...] = ()
-    preview_required: bool = False
+    always_preview: bool = False  # the studio's guild setting of the same name
     warn_below: int = DEFAULT_WARN_BELOW
     credential_set: int | None = None  # None = the global credentials
 

@@ -96,7 +96,7 @@ class AdminCog(commands.Cog, name="Admin"):
             ("allowed_channels", channels(policy.allowed_channels)
              if policy.allowed_channels else tr(interaction, "admin.show.all_channels")),
             ("forbidden_channels", channels(policy.forbidden_channels)),
-            ("preview", tr(interaction, "yes" if policy.preview_required else "no")),
+            ("preview", tr(interaction, "yes" if policy.always_preview else "no")),
             ("warn_below", str(policy.warn_below)),
             ("credentials", hint or tr(interaction, "admin.show.global_key")),
         ]  # fmt: skip
@@ -199,7 +199,7 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.describe(required="true: every generation is previewed first")
     async def preview(self, interaction: discord.Interaction, required: bool) -> None:
         await interaction.response.defer(ephemeral=True)
-        policy = await self.teams.change(interaction.guild_id, preview_required=required)
+        policy = await self.teams.change(interaction.guild_id, always_preview=required)
         await self._done(interaction, policy)
 
     @admin.command(name="warn-below", description="Warn the channel when credits fall below")

@@ -36,7 +36,7 @@ def origin_of(interaction: discord.Interaction) -> Origin:
         channel_id=interaction.channel_id,
         user_id=interaction.user.id,
         user_name=str(interaction.user),
-        locale=str(interaction.locale),
+        locale=str(interaction.locale) if interaction.locale else None,
     )
 
 

@@ -12,6 +12,7 @@ from .db import (
     StorageError,
     load_migrations,
 )
+from .drafts import DraftRepository
 from .generations import (
     INTERRUPTED,
     Cap,
@@ -35,6 +36,7 @@ __all__ = [
     "Database",
     "DatabaseTooNewError",
     "DatabaseUnavailableError",
+    "DraftRepository",
     "DuplicateRequest",
     "GenerationNotFound",
     "GenerationRepository",

@@ -52,7 +52,7 @@ def t(locale: discord.Locale | str | None, key: str, **values: Any) -> str:
 
 
 def tr(interaction: discord.Interaction, key: str, **values: Any) -> str:
-    return t(interaction.locale, key, **values)
+    return t(getattr(interaction, "locale", None), key, **values)
 
 
 def command_key(string: app_commands.locale_str, context: app_commands.TranslationContext) -> str:
