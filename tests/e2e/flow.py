@@ -15,7 +15,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
 PHOTO = (EXAMPLES / "camera.png").read_bytes()
 MASK = (EXAMPLES / "camera-mask.png").read_bytes()
 # the studio is reachable in these tests (EXTERIOR_PUBLIC_URL is set): results offer it too
-VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE", "Edit mask & vary"]
+VARY_LABELS = [
+    "Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE", "Edit mask & vary", "Share"
+]  # fmt: skip
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
