@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .exterior_env import exterior_bot
-from .flow import create, is_result_of, started_id
+from .flow import create, custom_ids, is_result_of, started_id
 from .teams_support import MANAGE_GUILD, add_member_with_role, admin, answer_text
 
 
@@ -87,3 +87,22 @@ async def test_channels_allow_and_forbid(emulator, bot_runner, sandbox, polling_
         assert await answer_text(await emulator.slash_command(
             "exterior-admin", {}, subcommand="show", user=emulator.owner
         ))  # fmt: skip
+
+
+@pytest.mark.asyncio
+async def test_preview_required_and_limits_on_the_preview_button(
+    emulator, bot_runner, sandbox, polling_settings
+):
+    async with exterior_bot(bot_runner, polling_settings):
+        _, text = await admin(emulator, "preview", {"required": True})
+        assert "Preview before spending: yes" in text
+        preview = await (await create(emulator, "POOL")).wait_followup(timeout=10)
+        go = next(c for c in custom_ids(preview) if c.endswith(":go"))
+        assert sandbox.state.calls["generate"] == 0  # a mask was attached, still a preview
+        await admin(emulator, "spenders", {"who": "role", "role": emulator.bot_role})
+        click = await emulator.click_button(preview, go)
+        assert "may start paid work" in (await click.wait_followup(timeout=10))["content"]
+        await admin(emulator, "spenders", {"who": "anyone"})
+        click = await emulator.click_button(preview, go)  # refused before: the draft is intact
+        started_id(await click.wait_followup(timeout=10))
+        assert sandbox.state.calls["generate"] == 1
