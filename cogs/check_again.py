@@ -15,12 +15,9 @@ import discord
 from bot.domain import Status
 from cogs import render
 from cogs.errors import guarded
+from cogs.i18n import tr
 
 log = logging.getLogger(__name__)
-STILL_UNKNOWN = (
-    "Still unknown: the API never confirmed #{id}. It was not sent again, so no second credit "
-    "is spent; this card updates if the API reports it."
-)
 
 
 class CheckAgainButton(
@@ -65,9 +62,9 @@ async def check_again(interaction: discord.Interaction, row_id: int) -> None:
         except discord.HTTPException:
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)
     if still_unknown:
-        text = STILL_UNKNOWN.format(id=gen.id)
+        text = tr(interaction, "check.still_unknown", id=gen.id)
     else:
         text = f"#{gen.id}: {render.STATUS_TEXT[gen.status]}"
         if gen.status is Status.SUCCEEDED:
-            text += " — the result is posted in this channel."
+            text += tr(interaction, "check.posted")
     await interaction.followup.send(text, ephemeral=True)

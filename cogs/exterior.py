@@ -20,6 +20,7 @@ from bot.policy import Policy
 from bot.teams import decode_filters, encode_filters
 from cogs import media, render
 from cogs.gates import spend_gate
+from cogs.i18n import tr
 from cogs.jobs import Jobs
 from cogs.views import history_view, is_ours, vary_view
 
@@ -83,7 +84,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         first (and always when the server asks for previews)."""
         if mask is not None and painted is not None:
             await interaction.response.send_message(
-                "Attach either a mask or a painted photo, not both.", ephemeral=True
+                tr(interaction, "exterior.mask_or_painted"), ephemeral=True
             )
             return
         if not await self._can_post(interaction):
@@ -266,7 +267,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             parent = await self.service.get(failed.parent_id)
             if parent is None:
                 await interaction.followup.send(
-                    "The result this variation came from is gone.", ephemeral=True
+                    tr(interaction, "exterior.parent_gone"), ephemeral=True
                 )
                 return
             files = []
@@ -275,8 +276,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                     files = await media.mask_files_of(self.bot, failed)
                 except LookupError:
                     await interaction.followup.send(
-                        "Its mask is gone; run `/exterior vary` with the mask again.",
-                        ephemeral=True,
+                        tr(interaction, "exterior.mask_gone"), ephemeral=True
                     )
                     return
             await self.jobs.vary(
@@ -306,8 +306,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         custom_id = (interaction.data or {}).get("custom_id", "")
         if not is_ours(custom_id) and not interaction.response.is_done():
             await interaction.response.send_message(
-                "This button no longer works; use `/exterior history` to find the result.",
-                ephemeral=True,
+                tr(interaction, "exterior.old_button"), ephemeral=True
             )
 
     # -- the shared steps --------------------------------------------------------------------
@@ -315,10 +314,13 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     async def _can_post(self, interaction: discord.Interaction) -> bool:
         missing = missing_permissions(interaction)
         if missing:
+            key = (
+                "exterior.missing_permissions"
+                if len(missing) > 1
+                else "exterior.missing_permission"
+            )
             await interaction.response.send_message(
-                f"I can't work in this channel: I need the {', '.join(missing)} permission"
-                f"{'s' if len(missing) > 1 else ''} here.",
-                ephemeral=True,
+                tr(interaction, key, names=", ".join(missing)), ephemeral=True
             )
         return not missing
 
@@ -332,7 +334,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             or not can_view(interaction, gen.origin.channel_id)
         ):
             await interaction.followup.send(
-                f"I don't know a generation {ident} in this server.", ephemeral=True
+                tr(interaction, "exterior.unknown_generation", ident=ident), ephemeral=True
             )
             return None
         return gen

@@ -22,15 +22,11 @@ from bot.policy import Policy
 from cogs import media
 from cogs.errors import friendly
 from cogs.gates import spend_gate
+from cogs.i18n import tr
 from cogs.jobs import Jobs
 from cogs.views import preview_view, studio_link_view
 
 log = logging.getLogger(__name__)
-SOURCES = {
-    "painted": "the area you painted",
-    "suggested": "an area I suggest from the photo (check it!)",
-    "mask": "the area of your mask",
-}
 
 
 @dataclass
@@ -97,23 +93,21 @@ class PreviewCog(commands.Cog, name="Preview"):
             return
         link = self.drafts.studio_link(draft)
         expires = int(draft.expires_at.timestamp())
+        room = tr(interaction, f"room.{room_type.value}")
         if draft.source == "none":  # nothing to suggest: the studio is the way on
             await interaction.followup.send(
-                f"I found no lawn or open ground to suggest for a **{room_type.label}** here. "
-                "Paint the area yourself with **Edit in studio** (a private link: do not share "
-                "it; nothing is spent until you press Generate there), or attach a `painted:` "
-                "copy of the photo.",
+                tr(interaction, "preview.nothing_found", type=room),
                 file=media.file(overlay, "photo.jpg"),
                 view=preview_view(draft.id, link, generate=False),
                 ephemeral=True,
             )
             return
-        text = (
-            f"**Preview** (only you see it): the coloured part is {SOURCES[draft.source]}; "
-            f"it would become a **{room_type.label}**.\n"
-            f"Nothing is spent until you press **Generate (1 credit)**"
-            + (", or change the area with **Edit in studio**" if link else "")
-            + f". This preview expires <t:{expires}:R> (15 minutes)."
+        text = tr(
+            interaction,
+            "preview.text_studio" if link else "preview.text",
+            source=tr(interaction, f"preview.source.{draft.source}"),
+            type=room,
+            expires=f"<t:{expires}:R>",
         )
         await interaction.followup.send(
             text,
@@ -153,16 +147,13 @@ class PreviewCog(commands.Cog, name="Preview"):
         parent = await self.service.get(generation)
         if parent is None or parent.origin.guild_id != interaction.guild_id:
             await interaction.followup.send(
-                f"I don't know a generation {generation} in this server.", ephemeral=True
+                tr(interaction, "exterior.unknown_generation", ident=generation), ephemeral=True
             )
             return
         if await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True) is None:
             return
         if parent.status is not Status.SUCCEEDED or not self.drafts.studio_reachable:
-            await interaction.followup.send(
-                "Only a finished result can be edited, and only when the studio is reachable.",
-                ephemeral=True,
-            )
+            await interaction.followup.send(tr(interaction, "preview.not_editable"), ephemeral=True)
             return
         try:
             photo_url, mask_url = await media.fresh_source_urls(
@@ -176,16 +167,13 @@ class PreviewCog(commands.Cog, name="Preview"):
                 user_name=str(interaction.user), channel_id=interaction.channel_id,
             )  # fmt: skip
         except (LookupError, discord.NotFound):
-            await interaction.followup.send(
-                "The original photo is gone; start anew with `/exterior create`.", ephemeral=True
-            )
+            await interaction.followup.send(tr(interaction, "jobs.gone"), ephemeral=True)
             return
         except ImageError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return
         await interaction.followup.send(
-            f"Your private studio link to repaint the area of #{parent.id} and vary it "
-            "(one submission, valid 30 minutes; do not share it):",
+            tr(interaction, "preview.studio_link", id=parent.id),
             view=studio_link_view(self.drafts.studio_link(draft) or ""),
             ephemeral=True,
         )
@@ -213,7 +201,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         if draft.kind is Kind.VARIATION:
             parent = await self.service.get(draft.parent_id or 0)
             if parent is None:
-                await asker.followup.send("The result to vary is gone.", ephemeral=True)
+                await asker.followup.send(tr(asker, "exterior.parent_gone"), ephemeral=True)
                 return
             await self.jobs.vary(
                 asker, parent, draft.room_type, files=[mask], dedupe=False, policy=policy
