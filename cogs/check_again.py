@@ -15,7 +15,7 @@ import discord
 from bot.domain import Status
 from cogs import render
 from cogs.errors import guarded
-from cogs.i18n import tr
+from cogs.i18n import t, tr
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 class CheckAgainButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:check:(?P<id>[0-9]{1,19})"
 ):
-    def __init__(self, generation: int):
+    def __init__(self, generation: int, locale=None):
         super().__init__(
             discord.ui.Button(
-                label="Check again",
+                label=t(locale, "button.check"),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"exterior:check:{generation}",
             )
@@ -41,8 +41,8 @@ class CheckAgainButton(
         await guarded(interaction, check_again(interaction, self.generation))
 
 
-def check_view(generation: int) -> discord.ui.View:
-    return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation))
+def check_view(generation: int, locale=None) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation, locale))
 
 
 async def check_again(interaction: discord.Interaction, row_id: int) -> None:
@@ -57,7 +57,7 @@ async def check_again(interaction: discord.Interaction, row_id: int) -> None:
         try:
             await interaction.message.edit(
                 embed=render.job_card(gen, sandbox=bot.core.sandbox is not None),
-                view=check_view(gen.id) if still_unknown else None,
+                view=check_view(gen.id, interaction.locale) if still_unknown else None,
             )
         except discord.HTTPException:
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)

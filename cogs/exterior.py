@@ -229,7 +229,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         await interaction.followup.send(
             embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
             files=files,
-            view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
+            view=vary_view(
+                gen.id, studio=self.bot.core.drafts.studio_reachable, locale=interaction.locale
+            ),
         )
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")

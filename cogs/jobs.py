@@ -217,7 +217,9 @@ class Jobs:
             embed = render.job_card(gen, sandbox=self.sandbox, note=note, status=status)
             # unknown: a credit may be spent, so never re-send; the user may ask the API again
             unknown = gen.status is Status.UNKNOWN and gen.id is not None
-            await card.edit(embed=embed, view=check_view(gen.id) if unknown else None)
+            await card.edit(
+                embed=embed, view=check_view(gen.id, interaction.locale) if unknown else None
+            )
         except Exception:  # a lost or garbled answer from Discord too: the user must hear `note`
             log.warning("could not update the card %s", card.id, exc_info=True)
         await interaction.followup.send(note, ephemeral=True)

@@ -98,7 +98,7 @@ class PreviewCog(commands.Cog, name="Preview"):
             await interaction.followup.send(
                 tr(interaction, "preview.nothing_found", type=room),
                 file=media.file(overlay, "photo.jpg"),
-                view=preview_view(draft.id, link, generate=False),
+                view=preview_view(draft.id, link, generate=False, locale=interaction.locale),
                 ephemeral=True,
             )
             return
@@ -112,7 +112,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         await interaction.followup.send(
             text,
             file=media.file(overlay, "preview.jpg"),
-            view=preview_view(draft.id, link),
+            view=preview_view(draft.id, link, locale=interaction.locale),
             ephemeral=True,
         )
 
@@ -174,7 +174,7 @@ class PreviewCog(commands.Cog, name="Preview"):
             return
         await interaction.followup.send(
             tr(interaction, "preview.studio_link", id=parent.id),
-            view=studio_link_view(self.drafts.studio_link(draft) or ""),
+            view=studio_link_view(self.drafts.studio_link(draft) or "", interaction.locale),
             ephemeral=True,
         )
 

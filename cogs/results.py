@@ -49,7 +49,7 @@ class ResultsCog(commands.Cog, name="Results"):
         try:  # the loop must outlive any one failure (tasks.loop stops on most exceptions)
             for gen in await self.service.recover():
                 with contextlib.suppress(discord.HTTPException):
-                    await self._edit_card(gen, view=check_view(gen.id))
+                    await self._edit_card(gen, view=check_view(gen.id, gen.origin.locale))
             await self.catch_up()
         except Exception:
             log.exception("sweep failed; trying again in %s s", self.sweep.seconds)
@@ -106,7 +106,7 @@ class ResultsCog(commands.Cog, name="Results"):
                 await self.service.mark_delivered(gen.id, 0)
                 return
             if gen.status is Status.FAILED:
-                card = await self._edit_card(gen, view=retry_view(gen.id))
+                card = await self._edit_card(gen, view=retry_view(gen.id, gen.origin.locale))
                 await self.service.mark_delivered(gen.id, card or 0)
                 return
             await self._edit_card(gen)
@@ -124,7 +124,11 @@ class ResultsCog(commands.Cog, name="Results"):
             message = await channel.send(
                 embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
                 files=files,
-                view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
+                view=vary_view(
+                    gen.id,
+                    studio=self.bot.core.drafts.studio_reachable,
+                    locale=gen.origin.locale,
+                ),
                 reference=reference,
                 mention_author=False,
             )

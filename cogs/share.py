@@ -101,7 +101,11 @@ class ShareCog(commands.Cog, name="Share"):
             tr(interaction, "share.shared_by", user=interaction.user.mention),
             embed=render.result_embed(gen, files[0].filename, sandbox=sandbox),
             files=files,
-            view=vary_view(gen.id),
+            view=vary_view(
+                gen.id,
+                studio=self.bot.core.drafts.studio_reachable,
+                locale=interaction.locale,
+            ),
         )
         await interaction.followup.send(
             tr(interaction, "share.done", link=message.jump_url), ephemeral=True

@@ -14,6 +14,7 @@ import discord
 from bot.domain import RoomType
 from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
+from cogs.i18n import t
 
 if TYPE_CHECKING:
     from cogs.exterior import ExteriorCog
@@ -34,10 +35,11 @@ class VaryButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"exterior:vary:(?P<id>[0-9]+):(?P<type>{_TYPES})",
 ):
-    def __init__(self, generation: int, room_type: RoomType):
+    def __init__(self, generation: int, room_type: RoomType, locale=None):
+        kind = t(locale, f"choice.{room_type.value}")
         super().__init__(
             discord.ui.Button(
-                label=f"Vary as {room_type.value}",
+                label=t(locale, "button.vary", type=kind),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"exterior:vary:{generation}:{room_type.value}",
             )
@@ -58,10 +60,10 @@ class VaryButton(
 class RetryButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:retry:(?P<id>[0-9]+)"
 ):
-    def __init__(self, generation: int):
+    def __init__(self, generation: int, locale=None):
         super().__init__(
             discord.ui.Button(
-                label="Retry",
+                label=t(locale, "button.retry"),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"exterior:retry:{generation}",
             )
@@ -111,11 +113,11 @@ class PreviewButton(
 ):
     """ "Generate (1 credit)" or "Cancel" on a private preview; the draft id is persisted."""
 
-    def __init__(self, draft: str, action: str):
+    def __init__(self, draft: str, action: str, locale=None):
         go = action == "go"
         super().__init__(
             discord.ui.Button(
-                label="Generate (1 credit)" if go else "Cancel",
+                label=t(locale, "button.generate" if go else "button.cancel"),
                 style=discord.ButtonStyle.success if go else discord.ButtonStyle.secondary,
                 custom_id=f"exterior:preview:{draft}:{action}",
             )
@@ -138,10 +140,10 @@ class StudioButton(
     """ "Edit mask & vary": a link button sends no interaction, so this one answers privately
     with a fresh signed studio link for the person who clicked."""
 
-    def __init__(self, generation: int):
+    def __init__(self, generation: int, locale=None):
         super().__init__(
             discord.ui.Button(
-                label="Edit mask & vary",
+                label=t(locale, "button.studio"),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"exterior:studio:{generation}",
             )
@@ -161,10 +163,10 @@ class ShareButton(
 ):
     """Post a result (with its Vary buttons) to another channel; the channel is chosen privately."""
 
-    def __init__(self, generation: int, label: str = "Share"):
+    def __init__(self, generation: int, locale=None):
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=t(locale, "button.share"),
                 style=discord.ButtonStyle.success,
                 custom_id=f"exterior:share:{generation}",
             )
@@ -196,33 +198,35 @@ def is_ours(custom_id: str) -> bool:
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
 
 
-def vary_view(generation: int, *, studio: bool = False) -> discord.ui.View:
+def vary_view(generation: int, *, studio: bool = False, locale=None) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
-        view.add_item(VaryButton(generation, room_type))
+        view.add_item(VaryButton(generation, room_type, locale))
     if studio:  # only when the studio is reachable (EXTERIOR_PUBLIC_URL)
-        view.add_item(StudioButton(generation))
-    view.add_item(ShareButton(generation))
+        view.add_item(StudioButton(generation, locale))
+    view.add_item(ShareButton(generation, locale))
     return view
 
 
-def preview_view(draft: str, studio_link: str | None, *, generate: bool = True) -> discord.ui.View:
+def preview_view(
+    draft: str, studio_link: str | None, *, generate: bool = True, locale=None
+) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if generate:
-        view.add_item(PreviewButton(draft, "go"))
+        view.add_item(PreviewButton(draft, "go", locale))
     if studio_link:
-        view.add_item(discord.ui.Button(label="Edit in studio", url=studio_link))
-    return view.add_item(PreviewButton(draft, "cancel"))
+        view.add_item(discord.ui.Button(label=t(locale, "button.edit_in_studio"), url=studio_link))
+    return view.add_item(PreviewButton(draft, "cancel", locale))
 
 
-def studio_link_view(link: str) -> discord.ui.View:
+def studio_link_view(link: str, locale=None) -> discord.ui.View:
     return discord.ui.View(timeout=None).add_item(
-        discord.ui.Button(label="Open the mask studio", url=link)
+        discord.ui.Button(label=t(locale, "button.open_studio"), url=link)
     )
 
 
-def retry_view(generation: int) -> discord.ui.View:
-    return discord.ui.View(timeout=None).add_item(RetryButton(generation))
+def retry_view(generation: int, locale=None) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(RetryButton(generation, locale))
 
 
 def history_view(page: int, pages: int, filters: str = "") -> discord.ui.View:

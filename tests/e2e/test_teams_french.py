@@ -7,7 +7,7 @@ import pytest
 from cogs.i18n import catalogues
 
 from .exterior_env import exterior_bot
-from .flow import create
+from .flow import buttons, create, is_result_of
 from .teams_support import admin
 
 
@@ -64,6 +64,12 @@ async def test_a_french_user_reads_french(emulator, bot_runner, sandbox, polling
     async with exterior_bot(bot_runner, polling_settings):
         emulator.locales[emulator.user.id] = "fr"
         emulator.locales[emulator.owner.id] = "fr"
+        started = (await (await create(emulator, "POOL")).wait_followup(timeout=10))["content"]
+        assert started.startswith("Génération #") and "(piscine)" in started
+        row = int(started.split("#", 1)[1].split()[0])
+        result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+        labels = [b["label"] for b in buttons(result)]
+        assert labels[0] == "Varier en PISCINE" and labels[-1] == "Partager"
         _, text = await admin(emulator, "limits", {"per_user_day": 1}, user=emulator.user)
         assert "Gérer le serveur" in text
         _, text = await admin(emulator, "show")
