@@ -64,7 +64,7 @@ async def check_again(interaction: discord.Interaction, row_id: int) -> None:
     if still_unknown:
         text = tr(interaction, "check.still_unknown", id=gen.id)
     else:
-        text = f"#{gen.id}: {render.STATUS_TEXT[gen.status]}"
+        text = f"#{gen.id}: {render.status_text(gen.status, interaction.locale)}"
         if gen.status is Status.SUCCEEDED:
             text += tr(interaction, "check.posted")
     await interaction.followup.send(text, ephemeral=True)

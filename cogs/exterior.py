@@ -200,7 +200,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             interaction.channel_id, page, user_id=user_id, room_type=room_type, status=status
         )
         embed = render.history_embed(
-            found.generations, found.page, found.pages, interaction.guild_id
+            found.generations, found.page, found.pages, interaction.guild_id, interaction.locale
         )
         view = history_view(found.page, found.pages, filters)
         if edit:

@@ -21,24 +21,18 @@ COLOURS = {
     Status.TIMED_OUT: discord.Colour.orange(),
     Status.UNKNOWN: discord.Colour.orange(),
 }
-STATUS_TEXT = {
-    Status.PENDING: "Sending to the API…",
-    Status.STARTING: "Starting…",
-    Status.PROCESSING: "Processing…",
-    Status.SUCCEEDED: "Done ✅",
-    Status.FAILED: "Failed ❌ — the photo credit was refunded",
-    Status.REJECTED: "Refused by the API — no credit was spent",
-    Status.TIMED_OUT: "Still not finished — the bot stopped waiting",
-    Status.UNKNOWN: "Outcome unknown — the API did not confirm the request",
-}
 MARKER = "generation #"  # every card and result names its generation: a restart finds them
 
 
-def title(gen: Generation) -> str:
-    what = gen.room_type.label.capitalize()
+def status_text(status: Status, locale=None) -> str:
+    return t(locale, f"card.status.{status.value}")
+
+
+def title(gen: Generation, locale=None) -> str:
+    what = t(locale, f"room.{gen.room_type.value}").capitalize()
     if gen.id is None:  # never recorded: no number to give
         return f"{ICONS[gen.room_type]} {what}"
-    return f"{ICONS[gen.room_type]} {what} — {MARKER}{gen.id}"
+    return f"{ICONS[gen.room_type]} {what} — {t(locale, 'card.marker')}{gen.id}"
 
 
 def _elapsed(gen: Generation) -> str:
@@ -48,67 +42,84 @@ def _elapsed(gen: Generation) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
+def _footer(gen: Generation) -> str:
+    # MARKER stays English whatever the language: a restart finds cards and results by it
+    return "exterior-bot" if gen.id is None else f"exterior-bot · {MARKER}{gen.id}"
+
+
 def job_card(
-    gen: Generation, *, sandbox: bool, note: str | None = None, status: str | None = None
+    gen: Generation,
+    *,
+    sandbox: bool,
+    note: str | None = None,
+    status: str | None = None,
+    locale=None,
 ) -> discord.Embed:
-    embed = discord.Embed(title=title(gen), colour=COLOURS[gen.status])
+    """In `locale`, else in the language of whoever asked for it."""
+    loc = locale or gen.origin.locale
+    embed = discord.Embed(title=title(gen, loc), colour=COLOURS[gen.status])
     if gen.kind is Kind.VARIATION:
         number = gen.variation_number if gen.variation_number is not None else "…"
         project = (gen.project_id or "?")[:8]
-        embed.description = f"Variation {number} of project `{project}`"
-    embed.add_field(name="Type", value=gen.room_type.value)
+        embed.description = t(loc, "card.variation", number=number, project=project)
+    embed.add_field(name=t(loc, "card.type"), value=t(loc, f"choice.{gen.room_type.value}"))
     requester = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "CLI"
-    embed.add_field(name="Requested by", value=requester)
-    embed.add_field(name="Status", value=status or STATUS_TEXT[gen.status], inline=False)
-    embed.add_field(name="Elapsed", value=_elapsed(gen))
+    embed.add_field(name=t(loc, "card.requested_by"), value=requester)
+    embed.add_field(
+        name=t(loc, "card.status"), value=status or status_text(gen.status, loc), inline=False
+    )
+    embed.add_field(name=t(loc, "card.elapsed"), value=_elapsed(gen))
     if gen.remaining_photos is not None and gen.status is not Status.FAILED:
         # after a refund the number from the start is one short: better none than wrong
-        embed.add_field(name="Credits left", value=str(gen.remaining_photos))
+        embed.add_field(name=t(loc, "card.credits_left"), value=str(gen.remaining_photos))
     if gen.status is Status.TIMED_OUT:
         embed.add_field(
-            name="Check later",
-            value=f"`/exterior show generation:{gen.id}` asks the API again.",
+            name=t(loc, "card.check_later"),
+            value=t(loc, "card.check_later_text", id=gen.id),
             inline=False,
         )
     if note:
-        embed.add_field(name="Note", value=note, inline=False)
-    footer = "exterior-bot" if gen.id is None else f"exterior-bot · {MARKER}{gen.id}"
+        embed.add_field(name=t(loc, "card.note"), value=note, inline=False)
+    footer = _footer(gen)
     if sandbox:
-        footer += " · SANDBOX (fake results, no API key)"
+        footer += " · " + t(loc, "card.sandbox")
     embed.set_footer(text=footer)
     return embed
 
 
-def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Embed:
-    embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
-    embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
+def result_embed(gen: Generation, filename: str, *, sandbox: bool, locale=None) -> discord.Embed:
+    loc = locale or gen.origin.locale
+    embed = discord.Embed(title=title(gen, loc), colour=COLOURS[Status.SUCCEEDED])
+    embed.description = t(loc, "card.result", user=f"<@{gen.origin.user_id}>")
     if gen.kind is Kind.VARIATION and gen.variation_number is not None:
         project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
-        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
+        embed.description += "\n" + t(
+            loc, "card.variation", number=gen.variation_number, project=project
+        )
     embed.set_image(url=f"attachment://{filename}")
-    footer = f"exterior-bot · {MARKER}{gen.id}"
-    embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))
+    embed.set_footer(text=_footer(gen) + (" · SANDBOX" if sandbox else ""))
     return embed
 
 
 def history_embed(
-    gens: list[Generation], page: int, pages: int, guild_id: int | None
+    gens: list[Generation], page: int, pages: int, guild_id: int | None, locale=None
 ) -> discord.Embed:
-    embed = discord.Embed(title="Generations in this channel", colour=discord.Colour.blurple())
+    embed = discord.Embed(title=t(locale, "history.title"), colour=discord.Colour.blurple())
     if not gens:
-        embed.description = "Nothing yet. Start with `/exterior create`."
+        embed.description = t(locale, "history.empty")
     for gen in gens:
         when = discord.utils.format_dt(gen.created_at, "R") if gen.created_at else "?"
         by = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "CLI"
-        line = f"{gen.status.value.lower()} · {by} · {when}"
+        line = f"{t(locale, f'status.{gen.status.value}')} · {by} · {when}"
         if gen.variation_number:
-            line += f" · variation {gen.variation_number}"
+            line += " · " + t(locale, "history.variation", number=gen.variation_number)
         if gen.result_message_id and gen.origin.channel_id and guild_id:
             link = f"https://discord.com/channels/{guild_id}/{gen.origin.channel_id}/{gen.result_message_id}"
             # a failed generation's outcome is its card (with the Retry button)
-            line += f" · [{'card' if gen.status is Status.FAILED else 'result'}]({link})"
+            what = t(locale, "history.card" if gen.status is Status.FAILED else "history.result")
+            line += f" · [{what}]({link})"
         embed.add_field(name=f"#{gen.id} {gen.room_type.value}", value=line, inline=False)
-    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)}")
+    embed.set_footer(text=t(locale, "history.page", page=page + 1, pages=max(pages, 1)))
     return embed
 
 
