@@ -19,6 +19,7 @@ from bot.images import ImageError
 from bot.tracker import TrackerEvent
 from cogs import media, render
 from cogs.check_again import check_view
+from cogs.i18n import t
 from cogs.views import retry_view, vary_view
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class ResultsCog(commands.Cog, name="Results"):
     async def _give_up(self, gen: Generation, exc: Exception) -> None:
         """Stop retrying (so the sweep never clogs); the card says what to do instead."""
         await self.service.mark_delivered(gen.id, 0)
-        note = f"The result could not be posted ({exc}); try `/exterior show generation:{gen.id}`."
+        note = t(gen.origin.locale, "results.gave_up", reason=exc, id=gen.id)
         with contextlib.suppress(discord.HTTPException):
             await self._edit_card(gen, note=note[:1000])
 
