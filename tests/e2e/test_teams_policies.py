@@ -106,3 +106,23 @@ async def test_preview_required_and_limits_on_the_preview_button(
         click = await emulator.click_button(preview, go)  # refused before: the draft is intact
         started_id(await click.wait_followup(timeout=10))
         assert sandbox.state.calls["generate"] == 1
+
+
+@pytest.mark.asyncio
+async def test_retry_obeys_the_buttons_policy(emulator, bot_runner, sandbox, polling_settings):
+    async with exterior_bot(bot_runner, polling_settings):
+        other = await emulator.add_user("other")
+        await admin(emulator, "buttons", {"who": "requester"})
+        sandbox.state.fail_next()
+        row = started_id(await (await create(emulator, "POOL")).wait_followup(timeout=10))
+
+        def retry_card(message):
+            return f"exterior:retry:{row}" in custom_ids(message)
+
+        card = await emulator.wait_for_message(predicate=retry_card, timeout=10)
+        click = await emulator.click_button(card, f"exterior:retry:{row}", user=other)
+        assert f"Only <@{emulator.user.id}>" in (await click.wait_followup(timeout=10))["content"]
+        assert sandbox.state.calls["generate"] == 1
+        click = await emulator.click_button(card, f"exterior:retry:{row}")
+        started_id(await click.wait_followup(timeout=10))
+        assert sandbox.state.calls["generate"] == 2
