@@ -40,6 +40,14 @@ class Policy:
         return cls(**values)
 
 
+class LimitReachedError(Exception):
+    """A spending limit is full: nothing was recorded nor sent. `resets_at` is when it frees."""
+
+    def __init__(self, scope: str, limit: int, resets: datetime):
+        super().__init__(f"limit {scope} of {limit} reached until {resets.isoformat()}")
+        self.scope, self.limit, self.resets_at = scope, limit, resets
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why an action is refused: a catalogue key and its values (the cog translates it)."""

@@ -19,7 +19,7 @@ from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.credentials import Credentials
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.policy import Policy, caps, resets_at
+from bot.policy import LimitReachedError, Policy, caps, resets_at
 from bot.tracker import GenerationTracker
 from storage import (
     CapReached,
@@ -66,14 +66,6 @@ class RejectedError(Exception):
         super().__init__(str(cause))
         self.generation = generation
         self.cause = cause
-
-
-class LimitReachedError(Exception):
-    """A spending limit is full: nothing was recorded nor sent. `resets_at` is when it frees."""
-
-    def __init__(self, scope: str, limit: int, resets: datetime):
-        super().__init__(f"limit {scope} of {limit} reached until {resets.isoformat()}")
-        self.scope, self.limit, self.resets_at = scope, limit, resets
 
 
 class ExteriorService:

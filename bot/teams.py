@@ -11,8 +11,7 @@ from typing import Any
 
 from bot.credentials import Credentials
 from bot.domain import Generation, RoomType, Status
-from bot.policy import Policy, caps, month_start, resets_at
-from bot.service import LimitReachedError
+from bot.policy import LimitReachedError, Policy, caps, month_start, resets_at
 from storage import GuildSettingsRepository, HistoryFilter, ReportRepository, SpendReport
 
 LOW_CREDIT_WARNED = "low_credit_warned"  # the credential set (or "global") last warned about

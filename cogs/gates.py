@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import discord
 
-from bot.policy import Policy, Refusal, channel_allowed, may_press, may_spend
-from bot.service import LimitReachedError
+from bot.policy import (
+    LimitReachedError,
+    Policy,
+    Refusal,
+    channel_allowed,
+    may_press,
+    may_spend,
+)
 from cogs.i18n import tr
 
 

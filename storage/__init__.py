@@ -1,6 +1,7 @@
 """SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
 
 from .callbacks import PendingCallbackRepository
+from .caps import Cap, CapReached
 from .credentials import CredentialRepository, StoredCredentials
 from .db import (
     LATEST_VERSION,
@@ -15,8 +16,6 @@ from .db import (
 from .drafts import DraftRepository
 from .generations import (
     INTERRUPTED,
-    Cap,
-    CapReached,
     DuplicateRequest,
     GenerationNotFound,
     GenerationRepository,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ import aiosqlite
 from bot.domain import Generation, Kind, RoomType, Status
 
 from ._time import Clock, from_ts, to_ts, utc_now
+from .caps import Cap, CapReached, cap_query
 from .db import Database, StorageError, execute, fetchall, fetchone
 from .rows import intent_row, to_generation
 from .usage import increment_usage
@@ -24,26 +24,6 @@ _LIVE = "('STARTING', 'PROCESSING')"  # literal so the partial index of 0002 app
 
 class GenerationNotFound(StorageError, LookupError):
     pass
-
-
-class CapReached(StorageError):
-    """A spending cap was full when the intent was to be written: nothing was recorded."""
-
-    def __init__(self, cap: Cap) -> None:
-        super().__init__(f"cap {cap.scope} of {cap.limit} reached")
-        self.cap = cap
-
-
-@dataclass(frozen=True)
-class Cap:
-    """At most `limit` spending generations since `since` in the guild (and for `user_id`
-    when given). Refused and refunded generations spent nothing, so they do not count."""
-
-    scope: str
-    limit: int
-    guild_id: int | None
-    since: datetime
-    user_id: int | None = None
 
 
 class DuplicateRequest(StorageError):
@@ -70,19 +50,6 @@ def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
             since,
         ),
     )
-
-
-def cap_query(cap: Cap) -> tuple[str, list[Any]]:
-    """How many spending generations count against `cap` (refused and refunded ones do not)."""
-    sql = (
-        "SELECT count(*) FROM generations WHERE guild_id IS ? AND created_at >= ? "
-        "AND status NOT IN ('REJECTED', 'FAILED')"
-    )
-    params: list[Any] = [cap.guild_id, to_ts(cap.since)]
-    if cap.user_id is not None:
-        sql += " AND user_id = ?"
-        params.append(cap.user_id)
-    return sql, params
 
 
 class GenerationRepository:

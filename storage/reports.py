@@ -9,8 +9,8 @@ from typing import Any
 from bot.domain import Generation, RoomType, Status
 
 from ._time import to_ts
+from .caps import Cap, cap_query
 from .db import Database
-from .generations import Cap, cap_query
 from .rows import to_generation
 
 _SPENDING = "status NOT IN ('REJECTED', 'FAILED')"
