@@ -10,7 +10,7 @@ import discord
 from bot.api import errors
 from bot.images import ImageError
 from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
-from cogs.i18n import t
+from cogs.i18n import t, tx
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ _KEYS: tuple[tuple[type[BaseException], str], ...] = (
 def friendly(exc: BaseException, locale: object = None) -> str:
     """One sentence about `exc` in the user's language (`locale`: the interaction's)."""
     if isinstance(exc, ImageError):
-        return str(exc)
+        return tx(locale, str(exc))
     cause = exc.cause if isinstance(exc, RejectedError) else exc
     for kind, key in _KEYS:
         if isinstance(cause if kind.__module__ == errors.__name__ else exc, kind):

@@ -19,6 +19,7 @@ from bot.images import ImageError, prepare_mask, prepare_pair
 from bot.policy import Policy
 from bot.teams import decode_filters, encode_filters
 from cogs import media, render
+from cogs.errors import friendly
 from cogs.gates import spend_gate
 from cogs.i18n import tr
 from cogs.jobs import Jobs
@@ -99,7 +100,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             mask_data = await read(self.downloads, mask, "mask") if mask else None
             painted_data = await read(self.downloads, painted, "painted photo") if painted else None
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         if mask_data is None or await self.bot.core.drafts.always_preview(interaction.guild_id):
             await self.bot.get_cog("Preview").show(
@@ -124,7 +125,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 pair.photo, f"photo.{pair.photo_format}", limit
             )
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         await self.jobs.create(
             interaction,
@@ -170,7 +171,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 size = (parent.width, parent.height) if parent.width and parent.height else None
                 binary = await asyncio.to_thread(prepare_mask, data, size)
             except ImageError as exc:
-                await interaction.followup.send(str(exc), ephemeral=True)
+                await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
                 return
             files = [media.file(binary, "mask.png")]
         await self.jobs.vary(interaction, parent, type, files=files, dedupe=False, policy=policy)
@@ -224,7 +225,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         try:
             files = await results.result_files(gen, interaction.channel)
         except ImageError as exc:
-            await interaction.followup.send(str(exc))
+            await interaction.followup.send(friendly(exc, interaction.locale))
             return
         await interaction.followup.send(
             embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),

@@ -22,7 +22,7 @@ from bot.policy import Policy
 from cogs import media
 from cogs.errors import friendly
 from cogs.gates import spend_gate
-from cogs.i18n import tr
+from cogs.i18n import tr, tx
 from cogs.jobs import Jobs
 from cogs.views import preview_view, studio_link_view
 
@@ -89,7 +89,7 @@ class PreviewCog(commands.Cog, name="Preview"):
                 user_name=str(interaction.user), mask=mask, painted=painted,
             )  # fmt: skip
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         link = self.drafts.studio_link(draft)
         expires = int(draft.expires_at.timestamp())
@@ -126,7 +126,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         try:
             draft = await self.drafts.claim(draft_id, interaction.user.id)
         except DraftGone as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(tx(interaction.locale, str(exc)), ephemeral=True)
             return
         try:
             await self._start(interaction, draft, policy)
@@ -135,8 +135,9 @@ class PreviewCog(commands.Cog, name="Preview"):
             raise
 
     async def cancel(self, interaction: discord.Interaction, draft_id: str) -> None:
-        text = await self.drafts.cancel(draft_id, interaction.user.id)
-        if text.startswith("Cancelled"):  # the preview itself says so; its buttons go away
+        english = await self.drafts.cancel(draft_id, interaction.user.id)
+        text = tx(interaction.locale, english)
+        if english.startswith("Cancelled"):  # the preview itself says so; its buttons go away
             await interaction.response.edit_message(content=text, attachments=[], view=None)
         else:
             await interaction.response.send_message(text, ephemeral=True)
@@ -170,7 +171,7 @@ class PreviewCog(commands.Cog, name="Preview"):
             await interaction.followup.send(tr(interaction, "jobs.gone"), ephemeral=True)
             return
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         await interaction.followup.send(
             tr(interaction, "preview.studio_link", id=parent.id),
@@ -212,7 +213,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         try:
             photo, name = await media.fit_same_size(draft.photo, draft.photo_name, limit)
         except ImageError as exc:
-            await asker.followup.send(str(exc), ephemeral=True)
+            await asker.followup.send(friendly(exc, getattr(asker, "locale", None)), ephemeral=True)
             return
         await self.jobs.create(
             asker, draft.room_type, draft.width, draft.height,

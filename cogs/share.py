@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.domain import Status
 from bot.images import ImageError
 from cogs import render
+from cogs.errors import friendly
 from cogs.i18n import t, tr
 from cogs.views import vary_view
 
@@ -94,7 +95,7 @@ class ShareCog(commands.Cog, name="Share"):
         try:
             files = await self.bot.get_cog("Results").result_files(gen, target)
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         sandbox = self.bot.core.sandbox is not None
         message = await target.send(

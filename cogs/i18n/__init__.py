@@ -51,6 +51,19 @@ def t(locale: discord.Locale | str | None, key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+@cache
+def _by_english() -> dict[str, str]:
+    """English sentence -> key, for sentences the core rooms raise as plain text (`core.*`)."""
+    return {v: k for k, v in catalogues()[REFERENCE].items() if k.startswith("core.")}
+
+
+def tx(locale: discord.Locale | str | None, english: str) -> str:
+    """A fixed English sentence from the core (e.g. an ImageError) in the user's language; the
+    sentence itself when the catalogue does not list it (those with values inside stay English)."""
+    key = _by_english().get(english)
+    return t(locale, key) if key else english
+
+
 def tr(interaction: discord.Interaction, key: str, **values: Any) -> str:
     return t(getattr(interaction, "locale", None), key, **values)
 

@@ -31,3 +31,17 @@ def test_languages_fall_back_to_english() -> None:
     assert language("fr") == "fr" and language("en-GB") == "en" and language("ja") == "en"
     assert t("fr", "refused.channel") != t("en-US", "refused.channel")
     assert t("ja", "refused.channel") == t("en-US", "refused.channel")
+
+
+def test_the_core_sentences_listed_are_the_ones_it_raises() -> None:
+    from PIL import Image
+
+    from bot.images import ImageError, check_mask
+    from cogs.i18n import tx
+
+    for fill in (0, 255):  # empty, then whole
+        try:
+            check_mask(Image.new("L", (64, 64), fill))
+        except ImageError as exc:
+            english = str(exc)
+        assert tx("fr", english) != english and tx("en-US", english) == english
