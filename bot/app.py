@@ -18,7 +18,7 @@ from bot.core import Core, open_core
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.exterior", "cogs.results")
+EXTENSIONS = ("cogs.exterior", "cogs.results", "cogs.card_actions")
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,

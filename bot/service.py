@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import statistics
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot import lineage
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, Origin, RoomType, Status
@@ -197,6 +199,16 @@ class ExteriorService:
         if ident.isdigit():
             return await self.generations.get(int(ident))
         return await self.generations.by_generation_id(ident)
+
+    async def family(self, gen: Generation) -> list[lineage.Member]:
+        return await lineage.family(self.generations, gen)
+
+    async def typical_duration(self, room_type: RoomType, kind: Kind) -> float | None:
+        """Median seconds a finished generation of this kind took; None without history."""
+        durations = await self.generations.recent_durations(room_type, kind)
+        if len(durations) < 3:  # too little to promise anything
+            return None
+        return statistics.median(durations)
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         return await self.generations.recent_duplicate(gen, within)

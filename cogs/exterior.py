@@ -14,10 +14,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.images import ImageError, encode_png, normalise_mask, open_image, prepare_pair
-from cogs import media, render
+from bot.images import ImageError, prepare_pair
+from cogs import cards, media, render
 from cogs.jobs import Jobs
-from cogs.views import history_view, is_ours, vary_view
+from cogs.views import history_view, is_ours
 
 log = logging.getLogger(__name__)
 NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_message_history")
@@ -108,15 +108,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         files = []
         if mask is not None:
             try:
-                data = await media.read_attachment(mask, "mask")
-                image = await asyncio.to_thread(open_image, data, "mask")
-                binary = await asyncio.to_thread(
-                    _normalise, image, (parent.width or image.width, parent.height or image.height)
-                )
+                files = [await media.vary_mask(mask, parent)]
             except ImageError as exc:
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
-            files = [media.file(binary, "mask.png")]
         await self.jobs.vary(interaction, parent, type, files=files, dedupe=False)
 
     @exterior.command(name="history", description="This channel's generations, newest first")
@@ -148,10 +143,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         except ImageError as exc:
             await interaction.followup.send(str(exc))
             return
+        family = cards.family_text(await self.service.family(gen), gen.id)
         await interaction.followup.send(
-            embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
-            files=files,
-            view=vary_view(gen.id),
+            view=await results.card_view(gen, files, family=family), files=files
         )
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")
@@ -250,11 +244,6 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             )
             return None
         return gen
-
-
-def _normalise(image, size) -> bytes:
-    binary, _ = normalise_mask(image, size)
-    return encode_png(binary)
 
 
 async def setup(bot) -> None:

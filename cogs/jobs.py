@@ -156,8 +156,13 @@ class Jobs:
             await card.edit(embed=render.job_card(exc.generation, sandbox=self.sandbox, note=note))
             await interaction.followup.send(note, ephemeral=True)
             return
+        results = self.bot.get_cog("Results")
+        if results is not None:
+            results.live.watch(gen.id)
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
+            if results is not None:
+                results.live.edited(gen.id)
         except discord.HTTPException:  # started and paid for: never report it as a failure
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)
         await interaction.followup.send(

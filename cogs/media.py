@@ -8,7 +8,7 @@ import io
 import discord
 from PIL import Image
 
-from bot.images import MAX_BYTES, ImageError
+from bot.images import MAX_BYTES, ImageError, encode_png, normalise_mask, open_image
 
 
 async def read_attachment(attachment: discord.Attachment, what: str) -> bytes:
@@ -103,3 +103,22 @@ async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
     if not card.attachments:
         raise LookupError("the variation's card has no mask")
     return [file(await card.attachments[0].read(), "mask.png")]
+
+
+def _vary_mask(data: bytes, size: tuple[int, int] | None) -> bytes:
+    image = open_image(data, "mask")
+    binary, _ = normalise_mask(image, size or image.size)
+    selected = binary.histogram()[255] / (binary.width * binary.height)
+    if selected == 0:
+        raise ImageError("The mask is empty: paint the area to transform in white on black.")
+    if selected == 1:
+        raise ImageError("The mask selects the whole photo: paint only the area to transform.")
+    return encode_png(binary)
+
+
+async def vary_mask(attachment: discord.Attachment, parent) -> discord.File:
+    """A new mask for a variation of `parent` (a command option or a modal's upload): read,
+    checked like a create's mask, made binary at the photo's size, ready to re-host."""
+    data = await read_attachment(attachment, "mask")
+    size = (parent.width, parent.height) if parent.width and parent.height else None
+    return file(await asyncio.to_thread(_vary_mask, data, size), "mask.png")

@@ -45,7 +45,14 @@ def _elapsed(gen: Generation) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> discord.Embed:
+def job_card(
+    gen: Generation,
+    *,
+    sandbox: bool,
+    note: str | None = None,
+    estimate: str | None = None,
+    result_url: str | None = None,
+) -> discord.Embed:
     embed = discord.Embed(title=title(gen), colour=COLOURS[gen.status])
     if gen.kind is Kind.VARIATION:
         number = gen.variation_number if gen.variation_number is not None else "…"
@@ -56,6 +63,11 @@ def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> disc
     embed.add_field(name="Requested by", value=requester)
     embed.add_field(name="Status", value=STATUS_TEXT[gen.status], inline=False)
     embed.add_field(name="Elapsed", value=_elapsed(gen))
+    if estimate and not gen.status.is_terminal:
+        embed.add_field(name="Time left", value=estimate)
+    if result_url:
+        label = "its card" if gen.status is Status.FAILED else "the result"
+        embed.add_field(name="Result", value=f"[Jump to {label}]({result_url})", inline=False)
     if gen.remaining_photos is not None and gen.status is not Status.FAILED:
         # after a refund the number from the start is one short: better none than wrong
         embed.add_field(name="Credits left", value=str(gen.remaining_photos))

@@ -9,9 +9,11 @@ import pytest_asyncio
 
 from .exterior_env import exterior_bot, settings_for
 from .flow import (
+    CARD_LABELS,
     VARY_LABELS,
     buttons,
     card_of,
+    card_text,
     create,
     custom_ids,
     embed_text,
@@ -38,7 +40,8 @@ async def test_create_card_result_and_vary(emulator, sandbox, running, tmp_path)
     card = card_of(emulator, row)
     assert [a["filename"] for a in card["attachments"]] == ["photo.png", "mask.png"]
     result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-    assert [b["label"] for b in buttons(result)] == VARY_LABELS
+    assert [b["label"] for b in buttons(result)] == [*VARY_LABELS, *CARD_LABELS]
+    assert result["flags"] & (1 << 15) and not result["embeds"] and not result["content"]
     assert result["message_reference"]["message_id"] == card["id"]
     (image,) = result["attachments"]
     picture = await fetch_image(image["url"])
@@ -63,7 +66,10 @@ async def test_create_card_result_and_vary(emulator, sandbox, running, tmp_path)
     var_card = card_of(emulator, var_row)
     assert var_card["message_reference"]["message_id"] == result["id"]
     assert "Variation 1 of project" in embed_text(var_card)
-    assert "Variation 1 of project" in embed_text(varied)
+    assert "Variation 1" in card_text(varied)
+    # the variation's card links back to the result it varies, and to its job card
+    assert f"Varies [#{row}](https://discord.com/channels/" in card_text(varied)
+    assert f"/{var_card['id']})" in card_text(varied)
     assert sandbox.state.calls["generate-variation"] == 1
 
 

@@ -237,17 +237,43 @@ class DiscordEmulator:
         return await self.interactions.inject(payload, channel, user)
 
     async def submit_modal(
-        self, handle: InteractionHandle, values: dict[str, str]
+        self, handle: InteractionHandle, values: dict[str, Any]
     ) -> InteractionHandle:
-        """Submit the modal the bot opened in answer to ``handle`` (text inputs by custom_id)."""
+        """Submit the modal the bot opened in answer to ``handle``. ``values`` maps custom_ids
+        to a text input's string, a select's list of values, or a file upload's list of
+        ``(filename, bytes[, content_type])`` (sent as resolved ephemeral attachments)."""
         if handle.modal is None:
             raise ValueError("the bot did not answer this interaction with a modal")
         await _sleep_until(handle.responses[-1].at + self.reaction_time)
-        rows = [
-            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
-            for k, v in values.items()
-        ]
-        data = {"custom_id": handle.modal["custom_id"], "components": rows}
+        resolved: dict[str, dict[str, Any]] = {}
+
+        def answer(component: dict[str, Any]) -> dict[str, Any]:
+            key = component.get("custom_id", "")
+            value = values.get(key)
+            out = {"type": component["type"], "id": component.get("id"), "custom_id": key}
+            if component["type"] == 19:  # file upload: ids into data.resolved.attachments
+                files = [self._ephemeral_attachment(handle.channel, f) for f in value or []]
+                for attachment in files:
+                    payload = self.cdn.attachment_payload(attachment)
+                    resolved.setdefault("attachments", {})[str(attachment.id)] = payload
+                out["values"] = [str(a.id) for a in files]
+            elif component["type"] == 4:
+                out["value"] = str(value or "")
+            else:
+                out["values"] = list(value or [])
+            return out
+
+        rows: list[dict[str, Any]] = []
+        for item in handle.modal.get("components", []):
+            if item["type"] == 18:
+                rows.append(
+                    {"type": 18, "id": item.get("id"), "component": answer(item["component"])}
+                )
+            elif item["type"] == 1:
+                rows.append({"type": 1, "components": [answer(c) for c in item["components"]]})
+        data: dict[str, Any] = {"custom_id": handle.modal["custom_id"], "components": rows}
+        if resolved:
+            data["resolved"] = resolved
         payload = self.interactions.base_payload(MODAL_SUBMIT, handle.channel, handle.user, data)
         if handle.component_message_id is not None:
             payload["message"] = self.render(self.state.messages[handle.component_message_id])
