@@ -101,6 +101,8 @@ def family_text(members: Sequence[Member], current: int) -> str:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{max(1, round(seconds))} s"
     if seconds < 90:
         return f"{max(5, round(seconds / 5) * 5)} s"
     return f"{round(seconds / 60)} min"

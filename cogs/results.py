@@ -111,29 +111,35 @@ class ResultsCog(commands.Cog, name="Results"):
                 card = await self._edit_card(gen, view=retry_view(gen.id))
                 await self.service.mark_delivered(gen.id, card or 0)
                 return
-            await self._edit_card(gen)
-            if recovering:
-                found = await self._already_posted(channel, gen)
-                if found is not None:
-                    await self.service.mark_delivered(gen.id, found)
-                    return
-            files = await self.result_files(gen, channel)  # failures: the sweep tries again
-            reference = None
-            if gen.card_message_id:  # a deleted card must not block the result
-                reference = channel.get_partial_message(gen.card_message_id).to_reference(
-                    fail_if_not_exists=False
-                )
-            message = await channel.send(
-                view=await self.card_view(gen, files),
-                files=files,
-                reference=reference,
-                mention_author=False,
-            )
-            await self.service.mark_delivered(gen.id, message.id)
-            log.info("posted result of generation %s as message %s", gen.id, message.id)
-            # the job card links forward to its result
+            # One card edit per outcome (rate limits): "Done" with the link to the result.
+            try:
+                posted = await self._post_result(channel, gen, recovering)
+            except BaseException:
+                with contextlib.suppress(discord.HTTPException):
+                    await self._edit_card(gen)
+                raise
+            await self.service.mark_delivered(gen.id, posted.id)
+            log.info("result of generation %s is message %s", gen.id, posted.id)
             with contextlib.suppress(discord.HTTPException):
-                await self._edit_card(gen, result_url=message.jump_url)
+                await self._edit_card(gen, result_url=posted.jump_url)
+
+    async def _post_result(self, channel, gen: Generation, recovering: bool):
+        if recovering:
+            found = await self._already_posted(channel, gen)
+            if found is not None:
+                return channel.get_partial_message(found)
+        files = await self.result_files(gen, channel)  # failures: the sweep tries again
+        reference = None
+        if gen.card_message_id:  # a deleted card must not block the result
+            reference = channel.get_partial_message(gen.card_message_id).to_reference(
+                fail_if_not_exists=False
+            )
+        return await channel.send(
+            view=await self.card_view(gen, files),
+            files=files,
+            reference=reference,
+            mention_author=False,
+        )
 
     async def card_view(
         self, gen: Generation, files: list[discord.File], *, family: str | None = None
