@@ -33,7 +33,7 @@ def expected_size(photo: tuple[int, int], result: tuple[int, int], height: int) 
 
 
 def _band(height: int) -> int:
-    return max(28, height // 14)
+    return max(40, height // 9)  # labels stay readable when Discord shows the image small
 
 
 def _compose(photo: Image.Image, result: Image.Image, labels: tuple[str, str], height: int):
@@ -43,7 +43,7 @@ def _compose(photo: Image.Image, result: Image.Image, labels: tuple[str, str], h
     band = _band(height)
     canvas = Image.new("RGB", (width, total), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default(size=int(band * 0.6))
+    font = ImageFont.load_default(size=int(band * 0.62))
     x = GAP
     for picture, label in zip(pictures, labels, strict=True):
         canvas.paste(picture, (x, band))

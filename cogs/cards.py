@@ -92,7 +92,9 @@ def family_text(members: Sequence[Member], current: int) -> str:
         name = f"[#{gen.id}]({url})" if url else f"#{gen.id}"
         mark = " ◀ this one" if gen.id == current else ""
         status = "" if gen.status.value == "SUCCEEDED" else f" ({gen.status.value.lower()})"
-        line = f"{'  ' * member.depth}{'↳ ' if member.depth else ''}{name} {gen.room_type.value}"
+        # em spaces: Discord keeps them, where it would collapse plain ones
+        indent = "\u2003" * (member.depth - 1) + "↳ " if member.depth else ""
+        line = f"{indent}{name} {gen.room_type.value}"
         lines.append(f"{line} · {what}{status}{mark}")
     text = "\n".join(lines)
     if len(text) > MAX_FAMILY_CHARS:

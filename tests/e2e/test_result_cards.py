@@ -162,7 +162,9 @@ async def test_history_lists_the_family_in_order(emulator, bot_runner, sandbox, 
     lines = text.splitlines()[1:]
     assert [int(line.split("[#")[1].split("]")[0]) for line in lines] == [row, *rows]
     assert "original" in lines[0] and "◀ this one" in lines[2]
-    assert lines[3].startswith("    ↳")  # the variation of a variation sits one step deeper
+    assert lines[2].startswith("↳") and lines[3].startswith(
+        "\u2003↳"
+    )  # the variation of a variation sits one step deeper
 
 
 @pytest.mark.asyncio
