@@ -15,7 +15,6 @@ from discord.ext import commands
 from bot.compare import side_by_side
 from bot.domain import RoomType
 from bot.images import ImageError
-from bot.inputs import download
 from cogs import cards, media, render
 from cogs.errors import reply_error
 from cogs.views import CardButton
@@ -73,8 +72,8 @@ class CardsCog(commands.Cog, name="Cards"):
             photo_url, _ = await media.fresh_source_urls(
                 self.bot, gen.source_channel_id, gen.source_message_id
             )
-            photo = await download(
-                self.bot.core.session, photo_url, "photo", max_bytes=PHOTO_MAX_BYTES
+            photo = await self.bot.core.downloads.fetch(
+                photo_url, "photo", max_bytes=PHOTO_MAX_BYTES
             )
             result = await self._result_bytes(interaction, gen)
         except (LookupError, discord.NotFound):
@@ -97,11 +96,12 @@ class CardsCog(commands.Cog, name="Cards"):
         message = interaction.message
         images = [a for a in (message.attachments if message else []) if a.width]
         if images and message and message.id == gen.result_message_id:
-            return await media.read_attachment(images[0], "result")
+            return await media.read_attachment(self.bot.core.downloads, images[0], "result")
         if not gen.result_urls:
             raise ImageError("This generation has no result to compare.")
-        return await download(self.bot.core.session, gen.result_urls[0], "result",
-                              max_bytes=PHOTO_MAX_BYTES)  # fmt: skip
+        return await self.bot.core.downloads.fetch(
+            gen.result_urls[0], "result", max_bytes=PHOTO_MAX_BYTES
+        )
 
     async def share(self, interaction: discord.Interaction, row_id: int) -> None:
         """Post the private before / after (the clicked message's picture) to the channel."""
@@ -112,7 +112,9 @@ class CardsCog(commands.Cog, name="Cards"):
                 "That picture is gone; click Before / after again.", ephemeral=True
             )
             return
-        data = await media.read_attachment(message.attachments[0], "picture")
+        data = await media.read_attachment(
+            self.bot.core.downloads, message.attachments[0], "picture"
+        )
         posted = await interaction.channel.send(
             f"Before / after of {render.MARKER}{row_id}, shared by {interaction.user.mention}",
             file=media.file(data, message.attachments[0].filename),
@@ -149,7 +151,7 @@ class CardsCog(commands.Cog, name="Cards"):
             await interaction.followup.send("Attach a mask image to vary with.", ephemeral=True)
             return
         try:
-            mask = await media.vary_mask(uploads[0], parent)
+            mask = await media.vary_mask(self.bot.core.downloads, uploads[0], parent)
         except ImageError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return

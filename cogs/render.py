@@ -35,6 +35,8 @@ MARKER = "generation #"  # every card and result names its generation: a restart
 
 def title(gen: Generation) -> str:
     what = gen.room_type.label.capitalize()
+    if gen.id is None:  # never recorded: no number to give
+        return f"{ICONS[gen.room_type]} {what}"
     return f"{ICONS[gen.room_type]} {what} — {MARKER}{gen.id}"
 
 
@@ -50,6 +52,7 @@ def job_card(
     *,
     sandbox: bool,
     note: str | None = None,
+    status: str | None = None,
     estimate: str | None = None,
     result_url: str | None = None,
 ) -> discord.Embed:
@@ -61,7 +64,7 @@ def job_card(
     embed.add_field(name="Type", value=gen.room_type.value)
     requester = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "CLI"
     embed.add_field(name="Requested by", value=requester)
-    embed.add_field(name="Status", value=STATUS_TEXT[gen.status], inline=False)
+    embed.add_field(name="Status", value=status or STATUS_TEXT[gen.status], inline=False)
     embed.add_field(name="Elapsed", value=_elapsed(gen))
     if estimate and not gen.status.is_terminal:
         embed.add_field(name="Time left", value=estimate)
@@ -79,7 +82,7 @@ def job_card(
         )
     if note:
         embed.add_field(name="Note", value=note, inline=False)
-    footer = f"exterior-bot · {MARKER}{gen.id}"
+    footer = "exterior-bot" if gen.id is None else f"exterior-bot · {MARKER}{gen.id}"
     if sandbox:
         footer += " · SANDBOX (fake results, no API key)"
     embed.set_footer(text=footer)
@@ -90,7 +93,8 @@ def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Em
     embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
     embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
     if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        embed.description += f"\nVariation {gen.variation_number} of project `{gen.project_id[:8]}`"
+        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
+        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
     embed.set_image(url=f"attachment://{filename}")
     footer = f"exterior-bot · {MARKER}{gen.id}"
     embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))

@@ -1,5 +1,6 @@
 """SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
 
+from .callbacks import PendingCallbackRepository
 from .db import (
     LATEST_VERSION,
     Database,
@@ -32,6 +33,7 @@ __all__ = [
     "MetaRepository",
     "Migration",
     "MigrationError",
+    "PendingCallbackRepository",
     "StorageError",
     "UsageRepository",
     "load_migrations",

@@ -1,4 +1,5 @@
-"""Shared fixtures: a running sandbox, an aiohttp session, an API client on loopback."""
+"""Shared fixtures: a running sandbox, an aiohttp session, an API client and a file server on
+loopback."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest_asyncio
 from bot.api.client import ExteriorClient
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
+from tests.support.files import file_server
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -41,3 +43,10 @@ async def client(session, sandbox):
         read_timeout=10,
         sleep=_no_sleep,
     )
+
+
+@pytest_asyncio.fixture
+async def files():
+    """A loopback static server for test images (counts fetches)."""
+    async with file_server() as server:
+        yield server
