@@ -27,6 +27,7 @@ from .interactions import (
     Interactions,
 )
 from .messages import DEFAULT_UPLOAD_LIMIT, find_component, render
+from .modals import modal_submit_data
 from .models import Channel, User
 from .rest import RestApi
 from .server import build_app
@@ -252,35 +253,12 @@ class DiscordEmulator:
         if handle.modal is None:
             raise ValueError("the bot did not answer this interaction with a modal")
         await _sleep_until(handle.responses[-1].at + self.reaction_time)
-        resolved: dict[str, dict[str, Any]] = {}
-
-        def answer(component: dict[str, Any]) -> dict[str, Any]:
-            key = component.get("custom_id", "")
-            value = values.get(key)
-            out = {"type": component["type"], "id": component.get("id"), "custom_id": key}
-            if component["type"] == 19:  # file upload: ids into data.resolved.attachments
-                files = [self._ephemeral_attachment(handle.channel, f) for f in value or []]
-                for attachment in files:
-                    payload = self.cdn.attachment_payload(attachment)
-                    resolved.setdefault("attachments", {})[str(attachment.id)] = payload
-                out["values"] = [str(a.id) for a in files]
-            elif component["type"] == 4:
-                out["value"] = str(value or "")
-            else:
-                out["values"] = list(value or [])
-            return out
-
-        rows: list[dict[str, Any]] = []
-        for item in handle.modal.get("components", []):
-            if item["type"] == 18:
-                rows.append(
-                    {"type": 18, "id": item.get("id"), "component": answer(item["component"])}
-                )
-            elif item["type"] == 1:
-                rows.append({"type": 1, "components": [answer(c) for c in item["components"]]})
-        data: dict[str, Any] = {"custom_id": handle.modal["custom_id"], "components": rows}
-        if resolved:
-            data["resolved"] = resolved
+        data = modal_submit_data(
+            handle.modal,
+            values,
+            lambda spec: self._ephemeral_attachment(handle.channel, spec),
+            self.cdn.attachment_payload,
+        )
         payload = self.interactions.base_payload(MODAL_SUBMIT, handle.channel, handle.user, data)
         if handle.component_message_id is not None:
             payload["message"] = self.render(self.state.messages[handle.component_message_id])
