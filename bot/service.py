@@ -270,6 +270,10 @@ class ExteriorService:
     async def undelivered(self) -> list[Generation]:
         return await self.generations.undelivered()
 
+    async def running(self) -> list[Generation]:
+        """Generations the API is still working on (their cards show it live)."""
+        return await self.generations.pending()
+
     async def spend(self, guild_id: int | None) -> Spend:
         today = datetime.now(UTC).date()
         month_start = today.replace(day=1)

@@ -53,6 +53,9 @@ class ResultsCog(commands.Cog, name="Results"):
                 with contextlib.suppress(discord.HTTPException):
                     await self._edit_card(gen)
             await self.catch_up()
+            for gen in await self.service.running():  # after a restart: their cards tick again
+                if gen.origin.source == "discord":
+                    self.live.watch(gen.id)
         except Exception:
             log.exception("sweep failed; trying again in %s s", self.sweep.seconds)
 

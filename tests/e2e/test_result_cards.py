@@ -203,3 +203,34 @@ async def test_a_card_picture_is_what_the_api_returned(emulator, bot_runner, san
     shown = await fetch_image(gallery_urls(card)[0])
     (gen,) = sandbox.state.generations.values()
     assert shown.tobytes() == Image.open(io.BytesIO(gen.images[0])).tobytes()
+
+
+@pytest.mark.asyncio
+async def test_live_cards_tick_again_after_a_restart(
+    emulator, bot_runner, sandbox, polling_settings
+):
+    sandbox.state.config.processing_seconds = 4.0
+    async with exterior_bot(bot_runner, polling_settings):
+        handle = await create(emulator, "POOL")
+        row = started_id(await handle.wait_followup(timeout=10))
+        # stopped once the card says "Processing": the next start sees no status change
+        await emulator.wait_for_message(
+            predicate=lambda m: (
+                f"generation #{row}" in embed_text(m) and "Processing" in embed_text(m)
+            )
+        )
+    restarted = time.monotonic()
+    async with exterior_bot(bot_runner, polling_settings) as (bot, _):
+        live = bot.get_cog("Results").live
+        live.min_edit = 0.3
+        live.tick.change_interval(seconds=0.2)
+        card = next(m for m in emulator.messages_in() if f"generation #{row}" in embed_text(m))
+
+        def running_edits():
+            edits = emulator.requests_matching("PATCH", f"/messages/{card['id']}$")
+            return [
+                r for r in edits
+                if r.at > restarted and "Done" not in str(r.json) and "Elapsed" in str(r.json)
+            ]  # fmt: skip
+
+        await emulator.state.notifier.wait_for(lambda: len(running_edits()) >= 2, 5)
