@@ -67,7 +67,7 @@ def side_by_side(
 ) -> Comparison:
     """JPEG of the two pictures at the same height, labelled; smaller until it fits."""
     photo = open_image(photo_data, "photo")
-    result = open_image(result_data, "result")
+    result = open_image(result_data, "result", formats=None)  # the API chooses its formats
     height = min(MAX_SIDE_HEIGHT, max(photo.height, result.height))
     while height >= 128:
         canvas = _compose(photo, result, labels, height)
