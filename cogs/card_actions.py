@@ -94,8 +94,11 @@ class CardsCog(commands.Cog, name="Cards"):
     async def _result_bytes(self, interaction: discord.Interaction, gen) -> bytes:
         """The first result as the card shows it (its own upload, freshly signed)."""
         message = interaction.message
-        images = [a for a in (message.attachments if message else []) if a.width]
-        if images and message and message.id == gen.result_message_id:
+        ours = f"exterior-{gen.id}-"  # the card's own upload, first image (a re-post's too)
+        images = [
+            a for a in (message.attachments if message else []) if a.filename.startswith(ours)
+        ]
+        if images:
             return await media.read_attachment(self.bot.core.downloads, images[0], "result")
         if not gen.result_urls:
             raise ImageError("This generation has no result to compare.")

@@ -96,6 +96,8 @@ async def test_before_after_answers_privately_in_time_and_can_be_shared(
         image = await fetch_image(picture["url"])
         assert image.size == expected_size((512, 512), (512, 512), 512)
         assert picture["size"] <= emulator.upload_limit
+        # the "after" is the card's own upload (the API's URLs expire), read from Discord
+        assert (int(card["attachments"][0]["id"]), 200) in emulator.cdn.downloads
         before = len(emulator.messages_in())
 
         share = await emulator.click_button(reply, f"exterior:card:share:{row}")
