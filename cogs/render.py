@@ -89,18 +89,6 @@ def job_card(
     return embed
 
 
-def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Embed:
-    embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
-    embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
-    if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
-        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
-    embed.set_image(url=f"attachment://{filename}")
-    footer = f"exterior-bot · {MARKER}{gen.id}"
-    embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))
-    return embed
-
-
 def history_embed(
     gens: list[Generation], page: int, pages: int, guild_id: int | None
 ) -> discord.Embed:

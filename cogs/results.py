@@ -118,7 +118,7 @@ class ResultsCog(commands.Cog, name="Results"):
             # One card edit per outcome (rate limits): "Done" with the link to the result.
             try:
                 posted = await self._post_result(channel, gen, recovering)
-            except BaseException:
+            except Exception:  # the sweep tries again; the card still says it is done
                 with contextlib.suppress(discord.HTTPException):
                     await self._edit_card(gen)
                 raise

@@ -144,13 +144,6 @@ def is_ours(custom_id: str) -> bool:
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
 
 
-def vary_view(generation: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
-        view.add_item(VaryButton(generation, room_type))
-    return view
-
-
 def retry_view(generation: int) -> discord.ui.View:
     return discord.ui.View(timeout=None).add_item(RetryButton(generation))
 
