@@ -24,10 +24,10 @@ PHOTO_MAX_BYTES = 64 * 1024 * 1024
 
 
 class NewMaskModal(discord.ui.Modal):
-    def __init__(self, cog: CardsCog, generation: int) -> None:
-        super().__init__(
-            title=f"New mask for #{generation}", custom_id=f"exterior:newmask:{generation}"
-        )
+    def __init__(self, cog: CardsCog, generation: int, opened_by: int) -> None:
+        # one id per opening: two people's forms for the same result must not share one
+        custom_id = f"exterior:newmask:{generation}:{opened_by}"
+        super().__init__(title=f"New mask for #{generation}", custom_id=custom_id)
         self.cog, self.generation = cog, generation
         self.upload = discord.ui.FileUpload(custom_id="mask", min_values=1, max_values=1)
         self.room = discord.ui.Select(
@@ -59,6 +59,19 @@ class CardsCog(commands.Cog, name="Cards"):
     def __init__(self, bot) -> None:
         self.bot = bot
         self.service = bot.core.service
+        self._opened: set[str] = set()  # custom_ids of the forms this process opened
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A form opened before a restart has nobody waiting for it: say so, not "failed"."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        if custom_id.startswith("exterior:newmask:") and custom_id not in self._opened:
+            await interaction.response.send_message(
+                "That form was opened before the bot restarted; click New mask… again.",
+                ephemeral=True,
+            )
 
     def _exterior(self):
         return self.bot.get_cog("Exterior")
@@ -134,7 +147,9 @@ class CardsCog(commands.Cog, name="Cards"):
 
     async def open_new_mask(self, interaction: discord.Interaction, row_id: int) -> None:
         # The modal is the first answer (within 3 s, nothing slow before it); checks follow.
-        await interaction.response.send_modal(NewMaskModal(self, row_id))
+        modal = NewMaskModal(self, row_id, interaction.id)
+        self._opened.add(modal.custom_id)
+        await interaction.response.send_modal(modal)
 
     async def vary_with_new_mask(
         self,

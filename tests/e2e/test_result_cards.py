@@ -237,3 +237,42 @@ async def test_live_cards_tick_again_after_a_restart(
             ]  # fmt: skip
 
         await emulator.state.notifier.wait_for(lambda: len(running_edits()) >= 2, 5)
+
+
+@pytest.mark.asyncio
+async def test_a_form_opened_before_a_restart_gets_an_answer(
+    emulator, bot_runner, sandbox, settings
+):
+    async with exterior_bot(bot_runner, settings):
+        row, card = await finished(emulator)
+        click = await emulator.click_button(card, f"exterior:card:newmask:{row}")
+        await click.wait_ack()
+    async with exterior_bot(bot_runner, settings):
+        upload = _upload(click.modal)
+        submit = await emulator.submit_modal(
+            click,
+            {upload["custom_id"]: [("m.png", png_bytes(mask_image((512, 512))), "image/png")]},
+        )
+        assert (await submit.wait_ack()).type == 4
+        assert "click New mask… again" in submit.original["content"]
+    assert sandbox.state.calls["generate-variation"] == 0
+
+
+@pytest.mark.asyncio
+async def test_two_people_fill_in_new_mask_forms_at_once(emulator, bot_runner, sandbox, settings):
+    bob = await emulator.add_user("bob")
+    spec = [("m.png", png_bytes(mask_image((512, 512))), "image/png")]
+    async with exterior_bot(bot_runner, settings):
+        row, card = await finished(emulator)
+        forms = [
+            await emulator.click_button(card, f"exterior:card:newmask:{row}", user=user)
+            for user in (emulator.user, bob)
+        ]
+        for form in forms:
+            await form.wait_ack()
+        assert forms[0].modal["custom_id"] != forms[1].modal["custom_id"]
+        key = _upload(forms[0].modal)["custom_id"]
+        for form in reversed(forms):  # the later form first
+            submit = await emulator.submit_modal(form, {key: spec, "type": ["POOL"]})
+            started_id(await submit.wait_followup(timeout=10))
+    assert sandbox.state.calls["generate-variation"] == 2
