@@ -40,6 +40,10 @@ async def scenario(workdir: Path) -> str:
                 private = await compare.wait_followup(timeout=10)
                 family = await emulator.click_button(card, f"exterior:card:family:{row}")
                 lineage = await family.wait_followup(timeout=10)
+                show = await emulator.slash_command(
+                    "exterior", {"generation": str(var_row)}, subcommand="show"
+                )
+                await show.wait_followup(timeout=10)
                 sandbox.state.config.processing_seconds = 30  # one still running: a live card
                 await create(emulator, "PETANQUE")
                 await asyncio.sleep(1.5)
