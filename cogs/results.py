@@ -18,6 +18,7 @@ from bot.domain import Generation, Status
 from bot.images import ImageError
 from bot.tracker import TrackerEvent
 from cogs import cards, media, render
+from cogs.check_again import check_view
 from cogs.live import LiveCards
 from cogs.views import retry_view
 
@@ -51,7 +52,7 @@ class ResultsCog(commands.Cog, name="Results"):
         try:  # the loop must outlive any one failure (tasks.loop stops on most exceptions)
             for gen in await self.service.recover():
                 with contextlib.suppress(discord.HTTPException):
-                    await self._edit_card(gen)
+                    await self._edit_card(gen, view=check_view(gen.id))
             await self.catch_up()
             for gen in await self.service.running():  # after a restart: their cards tick again
                 if gen.origin.source == "discord":
@@ -123,7 +124,7 @@ class ResultsCog(commands.Cog, name="Results"):
                     await self._edit_card(gen)
                 raise
             await self.service.mark_delivered(gen.id, posted.id)
-            log.info("result of generation %s is message %s", gen.id, posted.id)
+            log.info("posted result of generation %s as message %s", gen.id, posted.id)
             with contextlib.suppress(discord.HTTPException):
                 await self._edit_card(gen, result_url=posted.jump_url)
 
@@ -131,6 +132,7 @@ class ResultsCog(commands.Cog, name="Results"):
         if recovering:
             found = await self._already_posted(channel, gen)
             if found is not None:
+                log.info("result of generation %s was already in the channel", gen.id)
                 return channel.get_partial_message(found)
         files = await self.result_files(gen, channel)  # failures: the sweep tries again
         reference = None

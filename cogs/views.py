@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 import discord
 
 from bot.domain import RoomType
+from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class CardButton(
         await guarded(interaction, handler[self.action](interaction, self.generation))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CardButton)
+DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CheckAgainButton, CardButton)
 
 
 def is_ours(custom_id: str) -> bool:
