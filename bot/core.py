@@ -17,6 +17,7 @@ from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.downloads import Downloader, HostPolicy
+from bot.drafts import DraftService
 from bot.sandbox.fetch import on_this_machine
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
@@ -24,12 +25,15 @@ from bot.sandbox.store import SandboxStore
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService
+from bot.studio.routes import StudioRoutes
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
     Database,
     DatabaseUnavailableError,
+    DraftRepository,
     GenerationRepository,
+    GuildSettingsRepository,
     MetaRepository,
     PendingCallbackRepository,
     UsageRepository,
@@ -51,6 +55,7 @@ class Core:
     service: ExteriorService
     sandbox: RunningSandbox | None
     downloads: Downloader  # every URL someone else gave us goes through it
+    drafts: DraftService
 
     @property
     def can_host_files(self) -> bool:
@@ -149,12 +154,19 @@ async def open_core(
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
         )
+        key = await signing_key(settings.secret_key, MetaRepository(db))
+        drafts = DraftService(
+            DraftRepository(db),
+            GuildSettingsRepository(db),
+            signing_key=key,
+            public_url=settings.public_url,
+        )
         callbacks = Callbacks(
             tracker,
             client,
             generations,
             PendingCallbackRepository(db),
-            key=await signing_key(settings.secret_key, MetaRepository(db)),
+            key=key,
         )
         await callbacks.start()
         webhooks = WebhookServer(
@@ -163,6 +175,7 @@ async def open_core(
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
+            studio=StudioRoutes(drafts),
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
@@ -190,4 +203,5 @@ async def open_core(
             service,
             sandbox,
             downloads,
+            drafts,
         )

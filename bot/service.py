@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import statistics
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -255,11 +254,8 @@ class ExteriorService:
         return await lineage.family(self.generations, gen)
 
     async def typical_duration(self, room_type: RoomType, kind: Kind) -> float | None:
-        """Median seconds a finished generation of this kind took; None without history."""
-        durations = await self.generations.recent_durations(room_type, kind)
-        if len(durations) < 3:  # too little to promise anything
-            return None
-        return statistics.median(durations)
+        """Median seconds a generation of this kind takes; None without enough history."""
+        return await self.tracker.typical_duration(room_type, kind)
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         return await self.generations.recent_duplicate(gen, within)

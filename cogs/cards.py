@@ -14,7 +14,7 @@ import discord
 from bot.domain import Generation, Kind, RoomType
 from bot.lineage import Member
 from cogs import render
-from cogs.views import CardButton, VaryButton
+from cogs.views import CardButton, StudioButton, VaryButton
 
 MAX_FAMILY_CHARS = 1800  # room left in the card's 4000 text characters, and in a message
 
@@ -55,7 +55,9 @@ def result_card(
     sandbox: bool,
     parent: Generation | None = None,
     family: str | None = None,
+    studio: bool = False,
 ) -> discord.ui.LayoutView:
+    """`studio`: the mask studio is reachable, so "Edit mask & vary" joins the Vary buttons."""
     view = discord.ui.LayoutView(timeout=None)
     box = discord.ui.Container(accent_colour=render.COLOURS[gen.status])
     box.add_item(discord.ui.TextDisplay(f"## {render.title(gen)}"))
@@ -73,6 +75,8 @@ def result_card(
     vary = discord.ui.ActionRow()
     for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
         vary.add_item(VaryButton(gen.id, room_type))
+    if studio:
+        vary.add_item(StudioButton(gen.id))
     box.add_item(vary)
     more = discord.ui.ActionRow()
     for action in ("compare", "newmask", "family"):

@@ -151,8 +151,10 @@ class ResultsCog(commands.Cog, name="Results"):
         self, gen: Generation, files: list[discord.File], *, family: str | None = None
     ) -> discord.ui.LayoutView:
         parent = await self.service.get(gen.parent_id) if gen.parent_id else None
-        names = [f.filename for f in files]
-        return cards.result_card(gen, names, sandbox=self.sandbox, parent=parent, family=family)
+        return cards.result_card(
+            gen, [f.filename for f in files], sandbox=self.sandbox, parent=parent, family=family,
+            studio=self.bot.core.drafts.studio_reachable,
+        )  # fmt: skip
 
     async def result_files(self, gen: Generation, channel) -> list[discord.File]:
         limit = getattr(getattr(channel, "guild", None), "filesize_limit", 10 * 1024 * 1024)

@@ -18,6 +18,7 @@ from cogs.errors import guarded
 if TYPE_CHECKING:
     from cogs.card_actions import CardsCog
     from cogs.exterior import ExteriorCog
+    from cogs.preview import PreviewCog
 
 _TYPES = "|".join(t.value for t in RoomType)
 
@@ -28,6 +29,10 @@ def _cog(interaction: discord.Interaction) -> ExteriorCog:
 
 def _cards(interaction: discord.Interaction) -> CardsCog:
     return interaction.client.get_cog("Cards")  # type: ignore[return-value]
+
+
+def _previews(interaction: discord.Interaction) -> PreviewCog:
+    return interaction.client.get_cog("Preview")  # type: ignore[return-value]
 
 
 class VaryButton(
@@ -101,6 +106,57 @@ class HistoryButton(
         await guarded(interaction, _cog(interaction).history_page(interaction, self.page))
 
 
+class PreviewButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"exterior:preview:(?P<id>[A-Za-z0-9_-]{8,40}):(?P<action>go|cancel)",
+):
+    """ "Generate (1 credit)" or "Cancel" on a private preview; the draft id is persisted."""
+
+    def __init__(self, draft: str, action: str):
+        go = action == "go"
+        super().__init__(
+            discord.ui.Button(
+                label="Generate (1 credit)" if go else "Cancel",
+                style=discord.ButtonStyle.success if go else discord.ButtonStyle.secondary,
+                custom_id=f"exterior:preview:{draft}:{action}",
+            )
+        )
+        self.draft, self.action = draft, action
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PreviewButton:
+        return cls(match["id"], match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _previews(interaction)
+        work = cog.generate(interaction, self.draft) if self.action == "go" else None
+        await guarded(interaction, work or cog.cancel(interaction, self.draft))
+
+
+class StudioButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:studio:(?P<id>[0-9]+)"
+):
+    """ "Edit mask & vary": a link button sends no interaction, so this one answers privately
+    with a fresh signed studio link for the person who clicked."""
+
+    def __init__(self, generation: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Edit mask & vary",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"exterior:studio:{generation}",
+            )
+        )
+        self.generation = generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> StudioButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, _previews(interaction).studio_for(interaction, self.generation))
+
+
 class CardButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"exterior:card:(?P<action>compare|share|newmask|family):(?P<id>[0-9]+)",
@@ -137,12 +193,35 @@ class CardButton(
         await guarded(interaction, handler[self.action](interaction, self.generation))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CheckAgainButton, CardButton)
+DYNAMIC_ITEMS = (
+    VaryButton,
+    RetryButton,
+    HistoryButton,
+    CheckAgainButton,
+    PreviewButton,
+    StudioButton,
+    CardButton,
+)
 
 
 def is_ours(custom_id: str) -> bool:
     """A custom_id one of our persistent buttons will answer."""
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+
+
+def preview_view(draft: str, studio_link: str | None, *, generate: bool = True) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if generate:
+        view.add_item(PreviewButton(draft, "go"))
+    if studio_link:
+        view.add_item(discord.ui.Button(label="Edit in studio", url=studio_link))
+    return view.add_item(PreviewButton(draft, "cancel"))
+
+
+def studio_link_view(link: str) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(
+        discord.ui.Button(label="Open the mask studio", url=link)
+    )
 
 
 def retry_view(generation: int) -> discord.ui.View:

@@ -11,6 +11,7 @@ from .db import (
     StorageError,
     load_migrations,
 )
+from .drafts import DraftRepository
 from .generations import (
     INTERRUPTED,
     DuplicateRequest,
@@ -28,6 +29,7 @@ __all__ = [
     "Database",
     "DatabaseTooNewError",
     "DatabaseUnavailableError",
+    "DraftRepository",
     "DuplicateRequest",
     "GenerationNotFound",
     "GenerationRepository",

@@ -180,18 +180,26 @@ class GenerationRepository:
         result_urls: Iterable[str] | None = None,
         variation_number: int | None = None,
         error: str | None = None,
+        ended_after: When = None,
     ) -> tuple[Generation, bool]:
         """Persist one status observation (poll or webhook) monotonically.
 
+        `ended_after`: the generation's end is known to lie after this moment (a check saw it
+        unfinished, or a callback bounds it); kept as the latest such moment while it is live.
         Returns (generation, became_terminal); became_terminal is True only in the one call
         that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
         """
         async with self._db.write() as conn:
-            cur = await self._load(conn, id)
+            row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+            if row is None:
+                raise GenerationNotFound(f"no generation with id {id}")
+            cur = to_generation(row)
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
                 "next_check_at": to_ts(next_check_at),
             }
+            if ended_after is not None and not cur.status.is_terminal:
+                fields["ended_after"] = max(row["ended_after"] or 0.0, to_ts(ended_after))
             became_terminal = False
             # Lower ranks are stale (late PROCESSING after SUCCEEDED); equal rank but another
             # status (FAILED after SUCCEEDED) is a contradiction: the first terminal wins.
@@ -290,16 +298,19 @@ class GenerationRepository:
         return [to_generation(r) for r in rows]
 
     async def recent_durations(
-        self, room_type: RoomType, kind: Kind, limit: int = 20
-    ) -> list[float]:
-        """Seconds from intent to success of the latest SUCCEEDED generations, newest first."""
+        self, room_type: RoomType, kind: Kind, limit: int = 40
+    ) -> list[tuple[float, float]]:
+        """(low, high] bounds of how long the latest SUCCEEDED generations took, in seconds
+        from intent to end, newest first: low from `ended_after` (0 if never seen unfinished),
+        high from `finished_at` (when the end was first seen)."""
         rows = await self._db.fetchall(
-            "SELECT finished_at - created_at FROM generations "
+            "SELECT coalesce(min(ended_after, finished_at) - created_at, 0), "
+            "finished_at - created_at FROM generations "
             "WHERE room_type = ? AND kind = ? AND status = 'SUCCEEDED' AND finished_at IS NOT NULL "
             "ORDER BY finished_at DESC LIMIT ?",
             (RoomType(room_type).value, Kind(kind).value, limit),
         )
-        return [float(r[0]) for r in rows]
+        return [(max(0.0, float(r[0])), float(r[1])) for r in rows]
 
     async def list_channel(
         self, channel_id: int, *, offset: int = 0, limit: int = 10

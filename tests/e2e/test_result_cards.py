@@ -71,7 +71,7 @@ async def test_an_old_embed_style_result_still_varies(emulator, bot_runner, sand
             emulator.bot_user, embeds=[{"title": f"Pool — generation #{row}"}],
             components=[{"type": 1, "components": [
                 {"type": 2, "style": 1, "label": label, "custom_id": f"exterior:vary:{row}:{t}"}
-                for label, t in zip(VARY_LABELS, ("POOL", "TERRACE", "PETANQUE"), strict=True)
+                for label, t in zip(VARY_LABELS[:3], ("POOL", "TERRACE", "PETANQUE"), strict=True)
             ]}],
         )  # fmt: skip
         emulator.state.store_message(old)
