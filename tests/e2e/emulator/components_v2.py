@@ -157,11 +157,14 @@ def _check_v2_media(components: list[dict[str, Any]], filenames: list[str]) -> N
 def _check_interactive(components: list[dict[str, Any]]) -> None:
     seen: set[str] = set()
     for item in walk(components):
-        if item.get("type") == BUTTON:
-            link = item.get("style") == 5
+        if item.get("type") == BUTTON and item.get("style") != 6:  # 6: premium (an sku_id)
+            link = item.get("style") == 5  # opens its url and sends no interaction
             if link != bool(item.get("url")) or link == bool(item.get("custom_id")):
-                raise _refuse("components", "A link button has a url and no custom_id; "
-                              "others the reverse.", "BUTTON_COMPONENT_INVALID")  # fmt: skip
+                raise _refuse(
+                    "components",
+                    "Invalid button: url xor custom_id (a link button has a url, others an id).",
+                    "BUTTON_COMPONENT_INVALID",
+                )
             if len(str(item.get("label") or "")) > 80:
                 raise _refuse("components", "Labels hold 80 characters.",
                               "BASE_TYPE_MAX_LENGTH")  # fmt: skip
