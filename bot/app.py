@@ -22,7 +22,14 @@ from bot.network import unreachable_reason
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.exterior", "cogs.results", "cogs.preview", "cogs.admin", "cogs.share")
+EXTENSIONS = (
+    "cogs.exterior",
+    "cogs.results",
+    "cogs.preview",
+    "cogs.card_actions",
+    "cogs.admin",
+    "cogs.share",
+)
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,

@@ -53,6 +53,8 @@ def job_card(
     sandbox: bool,
     note: str | None = None,
     status: str | None = None,
+    estimate: str | None = None,
+    result_url: str | None = None,
     locale=None,
 ) -> discord.Embed:
     """In `locale`, else in the language of whoever asked for it."""
@@ -69,6 +71,15 @@ def job_card(
         name=t(loc, "card.status"), value=status or status_text(gen.status, loc), inline=False
     )
     embed.add_field(name=t(loc, "card.elapsed"), value=_elapsed(gen))
+    if estimate and not gen.status.is_terminal:
+        embed.add_field(name=t(loc, "card.time_left"), value=estimate)
+    if result_url:
+        label = t(loc, "card.its_card" if gen.status is Status.FAILED else "card.the_result")
+        embed.add_field(
+            name=t(loc, "card.result_field"),
+            value=t(loc, "card.jump", what=label, url=result_url),
+            inline=False,
+        )
     if gen.remaining_photos is not None and gen.status is not Status.FAILED:
         # after a refund the number from the start is one short: better none than wrong
         embed.add_field(name=t(loc, "card.credits_left"), value=str(gen.remaining_photos))
@@ -84,20 +95,6 @@ def job_card(
     if sandbox:
         footer += " · " + t(loc, "card.sandbox")
     embed.set_footer(text=footer)
-    return embed
-
-
-def result_embed(gen: Generation, filename: str, *, sandbox: bool, locale=None) -> discord.Embed:
-    loc = locale or gen.origin.locale
-    embed = discord.Embed(title=title(gen, loc), colour=COLOURS[Status.SUCCEEDED])
-    embed.description = t(loc, "card.result", user=f"<@{gen.origin.user_id}>")
-    if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
-        embed.description += "\n" + t(
-            loc, "card.variation", number=gen.variation_number, project=project
-        )
-    embed.set_image(url=f"attachment://{filename}")
-    embed.set_footer(text=_footer(gen) + (" · SANDBOX" if sandbox else ""))
     return embed
 
 

@@ -13,10 +13,8 @@ from discord.ext import commands
 
 from bot.domain import Status
 from bot.images import ImageError
-from cogs import render
 from cogs.errors import friendly
 from cogs.i18n import t, tr
-from cogs.views import vary_view
 
 log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for a select menu
@@ -97,17 +95,11 @@ class ShareCog(commands.Cog, name="Share"):
         except ImageError as exc:
             await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
-        sandbox = self.bot.core.sandbox is not None
-        message = await target.send(
-            tr(interaction, "share.shared_by", user=interaction.user.mention),
-            embed=render.result_embed(gen, files[0].filename, sandbox=sandbox),
-            files=files,
-            view=vary_view(
-                gen.id,
-                studio=self.bot.core.drafts.studio_reachable,
-                locale=interaction.locale,
-            ),
-        )
+        view = await self.bot.get_cog("Results").card_view(gen, files)
+        # a card (Components V2) has no content: who shared it goes under it
+        shared_by = tr(interaction, "share.shared_by", user=interaction.user.mention)
+        view.add_item(discord.ui.TextDisplay(f"-# {shared_by}"))
+        message = await target.send(view=view, files=files)
         await interaction.followup.send(
             tr(interaction, "share.done", link=message.jump_url), ephemeral=True
         )

@@ -6,7 +6,7 @@ import pytest
 
 from .emulator import permissions as perms
 from .exterior_env import exterior_bot
-from .flow import create, custom_ids, embed_text, is_result_of, started_id
+from .flow import card_text, create, custom_ids, embed_text, is_result_of, started_id
 
 
 def rows_listed(reply) -> set[int]:
@@ -64,6 +64,6 @@ async def test_share_posts_the_result_where_both_can_post(
         done = await chosen.wait_followup(timeout=10)
         assert done["flags"] & 64 and "Shared" in done["content"]
         shared = await emulator.wait_for_message(team, predicate=is_result_of(row), timeout=10)
-        assert f"<@{emulator.user.id}>" in shared["content"]
+        assert f"Shared by <@{emulator.user.id}>" in card_text(shared)
         assert f"exterior:vary:{row}:TERRACE" in custom_ids(shared)
         assert not any(is_result_of(row)(m) for m in emulator.messages_in(secret))
