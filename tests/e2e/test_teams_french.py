@@ -7,7 +7,7 @@ import pytest
 from cogs.i18n import catalogues
 
 from .exterior_env import exterior_bot
-from .flow import buttons, create, embed_text, is_result_of
+from .flow import buttons, card_text, create, is_result_of
 from .teams_support import admin
 
 
@@ -70,8 +70,7 @@ async def test_a_french_user_reads_french(emulator, bot_runner, sandbox, polling
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         labels = [b["label"] for b in buttons(result)]
         assert labels[0] == "Varier en PISCINE" and labels[-1] == "Partager"
-        assert f"Piscine — génération #{row}" in embed_text(result)
-        assert "Demandé par" in embed_text(result)
+        assert f"Piscine — génération #{row}" in card_text(result)
         _, text = await admin(emulator, "limits", {"per_user_day": 1}, user=emulator.user)
         assert "Gérer le serveur" in text
         _, text = await admin(emulator, "show")
