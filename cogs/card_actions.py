@@ -16,7 +16,9 @@ from bot.compare import side_by_side
 from bot.domain import RoomType
 from bot.images import ImageError
 from cogs import cards, media, render
-from cogs.errors import reply_error
+from cogs.errors import friendly, reply_error
+from cogs.gates import spend_gate
+from cogs.i18n import tr
 from cogs.views import CardButton
 
 log = logging.getLogger(__name__)
@@ -69,8 +71,7 @@ class CardsCog(commands.Cog, name="Cards"):
         custom_id = (interaction.data or {}).get("custom_id", "")
         if custom_id.startswith("exterior:newmask:") and custom_id not in self._opened:
             await interaction.response.send_message(
-                "That form was opened before the bot restarted; click New mask… again.",
-                ephemeral=True,
+                tr(interaction, "cards.form_expired"), ephemeral=True
             )
 
     def _exterior(self):
@@ -96,7 +97,9 @@ class CardsCog(commands.Cog, name="Cards"):
             return
         limit = interaction.filesize_limit
         picture = await asyncio.to_thread(side_by_side, photo, result, limit)
-        view = discord.ui.View(timeout=None).add_item(CardButton("share", gen.id))
+        view = discord.ui.View(timeout=None).add_item(
+            CardButton("share", gen.id, interaction.locale)
+        )
         await interaction.followup.send(
             f"Before / after of #{gen.id} — only you see this; post it for the team below.",
             file=media.file(picture.data, f"before-after-{gen.id}.jpg"),
@@ -124,9 +127,7 @@ class CardsCog(commands.Cog, name="Cards"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         message = interaction.message
         if message is None or not message.attachments:
-            await interaction.followup.send(
-                "That picture is gone; click Before / after again.", ephemeral=True
-            )
+            await interaction.followup.send(tr(interaction, "cards.picture_gone"), ephemeral=True)
             return
         data = await media.read_attachment(
             self.bot.core.downloads, message.attachments[0], "picture"
@@ -135,7 +136,9 @@ class CardsCog(commands.Cog, name="Cards"):
             f"Before / after of {render.MARKER}{row_id}, shared by {interaction.user.mention}",
             file=media.file(data, message.attachments[0].filename),
         )
-        await interaction.followup.send(f"Posted: {posted.jump_url}", ephemeral=True)
+        await interaction.followup.send(
+            tr(interaction, "cards.posted", link=posted.jump_url), ephemeral=True
+        )
 
     async def family(self, interaction: discord.Interaction, row_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -165,18 +168,23 @@ class CardsCog(commands.Cog, name="Cards"):
         parent = await exterior._visible(interaction, str(row_id))
         if parent is None:
             return
+        # "New mask…" is an Edit button on someone's result: the buttons policy holds
+        policy = await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True)
+        if policy is None:
+            return
         if not uploads:
-            await interaction.followup.send("Attach a mask image to vary with.", ephemeral=True)
+            await interaction.followup.send(tr(interaction, "cards.attach_mask"), ephemeral=True)
             return
         try:
             mask = await media.vary_mask(self.bot.core.downloads, uploads[0], parent)
         except ImageError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         # the card re-hosts the mask at once: the upload's own URL expires
         await exterior.jobs.vary(
-            interaction, parent, room, files=[mask], reply_to=interaction.message, dedupe=False
-        )
+            interaction, parent, room, files=[mask], reply_to=interaction.message, dedupe=False,
+            policy=policy,
+        )  # fmt: skip
 
 
 async def setup(bot) -> None:

@@ -81,7 +81,7 @@ def result_card(
     box.add_item(vary)
     more = discord.ui.ActionRow()
     for action in ("compare", "newmask", "family"):
-        more.add_item(CardButton(action, gen.id))
+        more.add_item(CardButton(action, gen.id, loc))
     more.add_item(ShareButton(gen.id, loc))  # to another channel (the teams issue)
     box.add_item(more)
     view.add_item(box)

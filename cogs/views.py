@@ -194,15 +194,15 @@ class CardButton(
     """The result card's other buttons: Before / after (and its Post to channel), New mask…,
     History. One template, so old cards keep working whatever the card's layout becomes."""
 
-    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
-        "compare": ("Before / after", discord.ButtonStyle.secondary),
-        "share": ("Post to channel", discord.ButtonStyle.success),
-        "newmask": ("New mask…", discord.ButtonStyle.secondary),
-        "family": ("History", discord.ButtonStyle.secondary),
+    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
+        "compare": discord.ButtonStyle.secondary,
+        "share": discord.ButtonStyle.success,
+        "newmask": discord.ButtonStyle.secondary,
+        "family": discord.ButtonStyle.secondary,
     }
 
-    def __init__(self, action: str, generation: int):
-        label, style = self.LABELS[action]
+    def __init__(self, action: str, generation: int, locale=None):
+        label, style = t(locale, f"button.card.{action}"), self.STYLES[action]
         super().__init__(
             discord.ui.Button(
                 label=label, style=style, custom_id=f"exterior:card:{action}:{generation}"
