@@ -91,9 +91,7 @@ class CardsCog(commands.Cog, name="Cards"):
             )
             result = await self._result_bytes(interaction, gen)
         except (LookupError, discord.NotFound):
-            await interaction.followup.send(
-                "The original photo is gone (its message was deleted).", ephemeral=True
-            )
+            await interaction.followup.send(tr(interaction, "jobs.gone"), ephemeral=True)
             return
         limit = interaction.filesize_limit
         picture = await asyncio.to_thread(side_by_side, photo, result, limit)
@@ -101,7 +99,7 @@ class CardsCog(commands.Cog, name="Cards"):
             CardButton("share", gen.id, interaction.locale)
         )
         await interaction.followup.send(
-            f"Before / after of #{gen.id} — only you see this; post it for the team below.",
+            tr(interaction, "cards.before_after", id=gen.id),
             file=media.file(picture.data, f"before-after-{gen.id}.jpg"),
             view=view,
             ephemeral=True,

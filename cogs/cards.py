@@ -14,6 +14,7 @@ import discord
 from bot.domain import Generation, Kind, RoomType
 from bot.lineage import Member
 from cogs import render
+from cogs.i18n import t
 from cogs.views import CardButton, ShareButton, StudioButton, VaryButton
 
 MAX_FAMILY_CHARS = 1800  # room left in the card's 4000 text characters, and in a message
@@ -26,13 +27,16 @@ def message_url(guild_id: int | None, channel_id: int | None, message_id: int | 
 
 
 def _asked(gen: Generation) -> str:
-    who = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "the CLI"
+    loc = gen.origin.locale
+    who = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "CLI"
     when = discord.utils.format_dt(gen.created_at, "f") if gen.created_at else ""
-    what = "Original"
+    what = t(loc, "cards.original")
     if gen.kind is Kind.VARIATION:
         number = gen.variation_number if gen.variation_number is not None else "?"
-        what = f"Variation {number}"
-    return f"**{gen.room_type.value}** · {what} · asked by {who}" + (f" · {when}" if when else "")
+        what = t(loc, "cards.variation", number=number)
+    kind = t(loc, f"choice.{gen.room_type.value}")
+    asked = t(loc, "cards.asked_by", who=who)
+    return f"**{kind}** · {what} · {asked}" + (f" · {when}" if when else "")
 
 
 def _links(gen: Generation, parent: Generation | None) -> str:
@@ -41,10 +45,11 @@ def _links(gen: Generation, parent: Generation | None) -> str:
         url = message_url(
             parent.origin.guild_id, parent.origin.channel_id, parent.result_message_id
         )
-        links.append(f"Varies [#{parent.id}]({url})" if url else f"Varies #{parent.id}")
+        target = f"[#{parent.id}]({url})" if url else f"#{parent.id}"
+        links.append(t(gen.origin.locale, "cards.varies", target=target))
     card = message_url(gen.origin.guild_id, gen.origin.channel_id, gen.card_message_id)
     if card:
-        links.append(f"[Job card]({card})")
+        links.append(f"[{t(gen.origin.locale, 'cards.job_card')}]({card})")
     return " · ".join(links)
 
 
