@@ -143,7 +143,7 @@ class CardsCog(commands.Cog, name="Cards"):
         gen = await self._exterior()._visible(interaction, str(row_id))
         if gen is None:
             return
-        text = cards.family_text(await self.service.family(gen), gen.id)
+        text = cards.family_text(await self.service.family(gen), gen.id, interaction.locale)
         await interaction.followup.send(text, ephemeral=True)
 
     async def open_new_mask(self, interaction: discord.Interaction, row_id: int) -> None:

@@ -93,15 +93,15 @@ def result_card(
     return view
 
 
-def family_text(members: Sequence[Member], current: int) -> str:
+def family_text(members: Sequence[Member], current: int, locale=None) -> str:
     """One line per design of the family, indented by generation, the current one marked."""
-    lines = ["**This design's family**"]
+    lines = [t(locale, "cards.family")]
     for member in members:
         gen = member.generation
         what = "original" if gen.kind is Kind.CREATE else f"variation {gen.variation_number or '?'}"
         url = message_url(gen.origin.guild_id, gen.origin.channel_id, gen.result_message_id)
         name = f"[#{gen.id}]({url})" if url else f"#{gen.id}"
-        mark = " ◀ this one" if gen.id == current else ""
+        mark = " ◀ " + t(locale, "cards.this_one") if gen.id == current else ""
         status = "" if gen.status.value == "SUCCEEDED" else f" ({gen.status.value.lower()})"
         # em spaces: Discord keeps them, where it would collapse plain ones
         indent = "\u2003" * (member.depth - 1) + "↳ " if member.depth else ""
@@ -121,10 +121,11 @@ def _duration(seconds: float) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def estimate_text(elapsed: float, typical: float | None) -> str | None:
+def estimate_text(elapsed: float, typical: float | None, locale=None) -> str | None:
     """Honest: only from history, rounded, and it says so when a run takes longer."""
     if typical is None:
         return None
+    usual = _duration(typical)
     if elapsed < typical:
-        return f"about {_duration(typical - elapsed)} left (usually about {_duration(typical)})"
-    return f"taking longer than usual (usually about {_duration(typical)})"
+        return t(locale, "cards.left", left=_duration(typical - elapsed), usual=usual)
+    return t(locale, "cards.longer", usual=usual)

@@ -224,7 +224,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         except ImageError as exc:
             await interaction.followup.send(friendly(exc, interaction.locale))
             return
-        family = cards.family_text(await self.service.family(gen), gen.id)
+        family = cards.family_text(await self.service.family(gen), gen.id, gen.origin.locale)
         await interaction.followup.send(
             view=await results.card_view(gen, files, family=family), files=files
         )

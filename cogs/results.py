@@ -191,7 +191,7 @@ class ResultsCog(commands.Cog, name="Results"):
         if not gen.status.is_terminal and gen.created_at:
             typical = await self.service.typical_duration(gen.room_type, gen.kind)
             elapsed = (discord.utils.utcnow() - gen.created_at).total_seconds()
-            estimate = cards.estimate_text(elapsed, typical)
+            estimate = cards.estimate_text(elapsed, typical, gen.origin.locale)
         embed = render.job_card(
             gen, sandbox=self.sandbox, note=note, estimate=estimate, result_url=result_url
         )
