@@ -18,7 +18,7 @@ from bot.images import ImageError
 from cogs import cards, media, render
 from cogs.errors import friendly, reply_error
 from cogs.gates import spend_gate
-from cogs.i18n import tr
+from cogs.i18n import t, tr
 from cogs.views import CardButton
 
 log = logging.getLogger(__name__)
@@ -26,27 +26,31 @@ PHOTO_MAX_BYTES = 64 * 1024 * 1024
 
 
 class NewMaskModal(discord.ui.Modal):
-    def __init__(self, cog: CardsCog, generation: int, opened_by: int) -> None:
+    def __init__(self, cog: CardsCog, generation: int, opened_by: int, locale=None) -> None:
         # one id per opening: two people's forms for the same result must not share one
         custom_id = f"exterior:newmask:{generation}:{opened_by}"
-        super().__init__(title=f"New mask for #{generation}", custom_id=custom_id)
+        super().__init__(title=t(locale, "cards.modal_title", id=generation), custom_id=custom_id)
         self.cog, self.generation = cog, generation
         self.upload = discord.ui.FileUpload(custom_id="mask", min_values=1, max_values=1)
         self.room = discord.ui.Select(
             custom_id="type",
             options=[
-                discord.SelectOption(label=t.label.capitalize(), value=t.value, default=i == 0)
-                for i, t in enumerate((RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE))
+                discord.SelectOption(
+                    label=t(locale, f"room.{kind.value}").capitalize(),
+                    value=kind.value,
+                    default=i == 0,
+                )
+                for i, kind in enumerate((RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE))
             ],
         )
         self.add_item(
             discord.ui.Label(
-                text="New mask",
-                description="PNG or JPG, same size as the photo: white where the change goes",
+                text=t(locale, "cards.modal_mask"),
+                description=t(locale, "cards.modal_mask_hint"),
                 component=self.upload,
             )
         )
-        self.add_item(discord.ui.Label(text="What to build", component=self.room))
+        self.add_item(discord.ui.Label(text=t(locale, "cards.modal_type"), component=self.room))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         room = RoomType(self.room.values[0]) if self.room.values else RoomType.POOL
@@ -148,7 +152,7 @@ class CardsCog(commands.Cog, name="Cards"):
 
     async def open_new_mask(self, interaction: discord.Interaction, row_id: int) -> None:
         # The modal is the first answer (within 3 s, nothing slow before it); checks follow.
-        modal = NewMaskModal(self, row_id, interaction.id)
+        modal = NewMaskModal(self, row_id, interaction.id, interaction.locale)
         self._opened.add(modal.custom_id)
         await interaction.response.send_modal(modal)
 
