@@ -21,7 +21,7 @@ from bot.schedule import PollPolicy
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
-from storage import Database, GenerationRepository, UsageRepository
+from storage import AnyDatabase, GenerationRepository, UsageRepository, open_database
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class Core:
     settings: Settings
     session: aiohttp.ClientSession
-    db: Database
+    db: AnyDatabase
     client: ExteriorClient
     generations: GenerationRepository
     usage: UsageRepository
@@ -62,7 +62,7 @@ async def open_core(
     """Start everything; `webhook_port=0` picks a free port (CLI, tests)."""
     async with AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        db = await Database.open(settings.db_path)
+        db = await open_database(settings.database)
         stack.push_async_callback(db.close)
         sandbox = None
         base_url, key, user = settings.base_url, settings.api_key, settings.user_id

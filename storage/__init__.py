@@ -1,5 +1,8 @@
-"""SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
+"""Persistence for exterior-bot: one repository interface over two backends, SQLite (the
+default, one process) and PostgreSQL (several processes). All SQL lives in this package; nothing
+above it knows which backend runs, and no Discord here."""
 
+from .backends import AnyDatabase, open_database
 from .db import (
     LATEST_VERSION,
     Database,
@@ -23,6 +26,7 @@ __all__ = [
     "COMMAND_TREE_HASH",
     "INTERRUPTED",
     "LATEST_VERSION",
+    "AnyDatabase",
     "Database",
     "DatabaseTooNewError",
     "DuplicateRequest",
@@ -35,4 +39,5 @@ __all__ = [
     "StorageError",
     "UsageRepository",
     "load_migrations",
+    "open_database",
 ]

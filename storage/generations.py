@@ -12,7 +12,7 @@ import aiosqlite
 from bot.domain import Generation, Kind, RoomType, Status
 
 from ._time import Clock, from_ts, to_ts, utc_now
-from .db import Database, StorageError, execute, fetchall, fetchone
+from .db import Database, StorageError, execute, fetchall, fetchone, for_update, lock
 from .rows import intent_row, to_generation
 from .usage import increment_usage
 
@@ -73,7 +73,9 @@ class GenerationRepository:
             f"VALUES ({', '.join('?' * len(values))}) RETURNING *"
         )
         async with self._db.write() as conn:
-            # Checked inside the IMMEDIATE transaction, so two processes cannot both pass.
+            # Checked inside the write transaction under one lock, so two processes cannot
+            # both pass (SQLite: the IMMEDIATE lock; PostgreSQL: an advisory lock).
+            await lock(conn, "intents")
             if request_key is not None:
                 row = await fetchone(
                     conn, "SELECT * FROM generations WHERE request_key = ?", (request_key,)
@@ -159,12 +161,12 @@ class GenerationRepository:
         age = older_than.total_seconds() if isinstance(older_than, timedelta) else older_than
         now = to_ts(self._clock())
         skip = sorted(set(exclude))
+        spared = f"AND id NOT IN ({', '.join('?' * len(skip))}) " if skip else ""
         async with self._db.write() as conn:
             rows = await fetchall(
                 conn,
                 "UPDATE generations SET status = ?, error = ?, updated_at = ? "
-                "WHERE status = ? AND created_at <= ? "
-                f"AND id NOT IN ({', '.join('?' * len(skip))}) RETURNING *",
+                f"WHERE status = ? AND created_at <= ? {spared}RETURNING *",
                 (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age, *skip),
             )
         return sorted((to_generation(r) for r in rows), key=lambda g: g.id or 0)
@@ -264,8 +266,10 @@ class GenerationRepository:
         if due_before is not None:
             sql += " AND (next_check_at IS NULL OR next_check_at <= ?)"
             params.append(to_ts(due_before))
-        sql += " ORDER BY next_check_at, id LIMIT ?"
-        params.append(-1 if limit is None else limit)
+        sql += " ORDER BY next_check_at NULLS FIRST, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         return [to_generation(r) for r in await self._db.fetchall(sql, params)]
 
     async def undelivered(self, limit: int = 100) -> list[Generation]:
@@ -318,7 +322,9 @@ class GenerationRepository:
         return None if row is None else to_generation(row)
 
     async def _load(self, conn: aiosqlite.Connection, id: int) -> Generation:
-        row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+        # Locked until the transaction ends: read-modify-write stays atomic across processes.
+        sql = "SELECT * FROM generations WHERE id = ?" + for_update(conn)
+        row = await fetchone(conn, sql, (id,))
         if row is None:
             raise GenerationNotFound(f"no generation with id {id}")
         return to_generation(row)
