@@ -7,6 +7,9 @@ no API key is set), the tracker and the webhook server, and closes them in rever
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +24,14 @@ from bot.schedule import PollPolicy
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
-from storage import AnyDatabase, GenerationRepository, UsageRepository, open_database
+from storage import (
+    AnyDatabase,
+    GenerationRepository,
+    Lease,
+    Leases,
+    UsageRepository,
+    open_database,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +87,11 @@ async def open_core(
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
         )
-        generations, usage = GenerationRepository(db), UsageRepository(db)
+        # Unique per process start: a restarted process does not inherit a dead one's leases.
+        lease = Lease(f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
+                      settings.lease_seconds)  # fmt: skip
+        generations = GenerationRepository(db, lease=lease)
+        usage = UsageRepository(db)
         # The sandbox runs on loopback, so it can always call our local webhook server.
         webhooks_on = bool(settings.public_url) or sandbox is not None
         policy = PollPolicy(
@@ -91,6 +105,7 @@ async def open_core(
             policy=policy,
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
+            leases=Leases(db, lease),
         )
         webhooks = WebhookServer(
             tracker,

@@ -117,7 +117,7 @@ class WebhookServer:
         elif gen.status is Status.TIMED_OUT:
             self.tracker.recheck(gen)  # we gave up waiting, the API did not
         elif not gen.status.is_terminal:
-            self.tracker.hint_row(gen.id)
+            await self.tracker.hint_anywhere(gen.id)
         return web.json_response({"ok": True})
 
     async def _adopt(self, gen, api_id: str) -> None:

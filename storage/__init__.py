@@ -18,6 +18,7 @@ from .generations import (
     GenerationNotFound,
     GenerationRepository,
 )
+from .leases import Lease, LeaseLost, Leases
 from .meta import COMMAND_TREE_HASH, MetaRepository
 from .settings import GuildSettingsRepository
 from .usage import UsageRepository
@@ -33,6 +34,9 @@ __all__ = [
     "GenerationNotFound",
     "GenerationRepository",
     "GuildSettingsRepository",
+    "Lease",
+    "LeaseLost",
+    "Leases",
     "MetaRepository",
     "Migration",
     "MigrationError",

@@ -13,6 +13,7 @@ from bot.domain import Generation, Kind, RoomType, Status
 
 from ._time import Clock, from_ts, to_ts, utc_now
 from .db import Database, StorageError, execute, fetchall, fetchone, for_update, lock
+from .leases import Lease, claim_row, release_row
 from .rows import intent_row, to_generation
 from .usage import increment_usage
 
@@ -52,9 +53,12 @@ def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
 
 
 class GenerationRepository:
-    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utc_now, lease: Lease | None = None) -> None:
         self._db = db
         self._clock = clock  # injectable so tests can control durations
+        # This process's lease (storage/leases.py): with PostgreSQL, intents, submissions and
+        # checks are written only by the process holding the row's lease.
+        self._lease = lease
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -86,7 +90,11 @@ class GenerationRepository:
                 row = await fetchone(conn, *_same_request(gen, now - dedupe_within))
                 if row is not None:
                     raise DuplicateRequest(to_generation(row))
-            return to_generation(await fetchone(conn, sql, tuple(values.values())))
+            created = to_generation(await fetchone(conn, sql, tuple(values.values())))
+            # Held while the paid call is in flight: if this process dies, the lease runs out
+            # and recover_interrupted() knows the intent's outcome is unknown.
+            await claim_row(conn, created.id, self._lease, now)
+            return created
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         """The same request by the same user in the last `within` seconds, if any."""
@@ -112,6 +120,7 @@ class GenerationRepository:
             raise ValueError(f"mark_submitted takes STARTING or PROCESSING, not {status}")
         async with self._db.write() as conn:
             cur = await self._load(conn, id)
+            await claim_row(conn, id, self._lease, to_ts(self._clock()))
             if cur.generation_id is not None:
                 if cur.generation_id == generation_id:
                     return cur  # repeated call: already counted
@@ -156,18 +165,25 @@ class GenerationRepository:
         """PENDING rows (crash between intent and API answer) become UNKNOWN; none is retried.
 
         `older_than` spares intents another live process (e.g. the CLI) is submitting now;
-        `exclude` the ids whose paid call this process is still waiting for.
+        `exclude` the ids whose paid call this process is still waiting for. With leases
+        (PostgreSQL), an intent whose process let its lease run out (it died) is recovered
+        whatever its age.
         """
         age = older_than.total_seconds() if isinstance(older_than, timedelta) else older_than
         now = to_ts(self._clock())
         skip = sorted(set(exclude))
         spared = f"AND id NOT IN ({', '.join('?' * len(skip))}) " if skip else ""
+        old = "created_at <= ?"
+        params: list[Any] = [now - age]
+        if self._db.dialect == "postgres":
+            old = "(created_at <= ? OR (lease_owner IS NOT NULL AND lease_until < ?))"
+            params.append(now)
         async with self._db.write() as conn:
             rows = await fetchall(
                 conn,
                 "UPDATE generations SET status = ?, error = ?, updated_at = ? "
-                f"WHERE status = ? AND created_at <= ? {spared}RETURNING *",
-                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age, *skip),
+                f"WHERE status = ? AND {old} {spared}RETURNING *",
+                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, *params, *skip),
             )
         return sorted((to_generation(r) for r in rows), key=lambda g: g.id or 0)
 
@@ -188,6 +204,7 @@ class GenerationRepository:
         """
         async with self._db.write() as conn:
             cur = await self._load(conn, id)
+            await claim_row(conn, id, self._lease, to_ts(self._clock()))  # or LeaseLost
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
                 "next_check_at": to_ts(next_check_at),
@@ -240,6 +257,7 @@ class GenerationRepository:
                 "WHERE id = ? AND result_message_id IS NULL",
                 (message_id, to_ts(self._clock()), id),
             )
+            await release_row(conn, id, self._lease)  # posted: nothing left to hold it for
         return changed == 1
 
     async def set_source_message(self, id: int, channel_id: int, message_id: int) -> Generation:
