@@ -29,9 +29,16 @@ PERMISSIONS = discord.Permissions(
 )
 
 
-class ExteriorBot(commands.Bot):
+class ExteriorBot(commands.AutoShardedBot):
+    """One process runs the shards DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT (default: all the
+    shards Discord advises). Results are posted over REST by whichever process holds the
+    generation's lease, whatever shard its guild is on (docs/deploy.md says why)."""
+
     def __init__(self, core: Core, *, guild_ready_timeout: float = 2.0):
+        settings = core.settings
         super().__init__(
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # nothing privileged
             help_command=None,
@@ -58,9 +65,17 @@ class ExteriorBot(commands.Bot):
         log.info("invite: %s", self.invite_url())
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s) in %d server(s)", self.user, self.user.id, len(self.guilds))
+        log.info(
+            "logged in as %s (%s) in %d server(s), shards %s of %s",
+            self.user,
+            self.user.id,
+            len(self.guilds),
+            sorted(self.shards),
+            self.shard_count,
+        )
         results = self.get_cog("Results")
         if results is not None and not results.sweep.is_running():
+            results.sweep.change_interval(seconds=self.core.settings.sweep_seconds)
             results.sweep.start()  # first pass now: what finished while we were down
 
     async def on_app_command_error(

@@ -35,6 +35,8 @@ class Settings:
     database_url: str | None = field(default=None, repr=False)
     # How long a process's claim on a generation outlives the process (PostgreSQL only).
     lease_seconds: float = 30.0
+    # How often every process looks for results nobody posted (a crash, a failed upload).
+    sweep_seconds: float = 60.0
     # Discord shards: all of them in one process (None) or the ids this process runs.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
@@ -146,6 +148,7 @@ def load_settings(
         shard_ids=shard_ids,
         database_url=_database_url(env),
         lease_seconds=_number(env, "EXTERIOR_LEASE_SECONDS", 30.0, minimum=1),
+        sweep_seconds=_number(env, "EXTERIOR_SWEEP_SECONDS", 60.0, minimum=1),
         discord_token=_opt(env, "DISCORD_TOKEN"),
         discord_guild_id=int(guild) if guild else None,
         discord_api_base_url=_url(env, "DISCORD_API_BASE_URL"),
