@@ -128,6 +128,11 @@ async def run_bot(settings: Settings) -> int:
     async with open_core(settings, resume=False) as core:
         if core.sandbox is not None:
             log.warning("IACREA_API_KEY is not set: using the built-in sandbox (fake results)")
+            if settings.database_url:
+                log.warning(
+                    "with EXTERIOR_DATABASE_URL and no IACREA_API_KEY each process has its own "
+                    "sandbox: run one `exterior-bot sandbox` and point IACREA_* at it"
+                )
         bot = ExteriorBot(core)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

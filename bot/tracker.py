@@ -181,9 +181,11 @@ class GenerationTracker:
         self._schedule(gen, self._clock())
 
     async def hint_anywhere(self, row_id: int) -> None:
-        """A callback for this row: check it now here, or tell the process that follows it
-        (through the database: it looks there every second)."""
-        if not self.hint_row(row_id) and self.leases is not None:
+        """A callback for this row: check it now if this process follows it, and write it
+        down for whichever process does (it looks every second), or takes over if the
+        follower dies before checking."""
+        self.hint_row(row_id)
+        if self.leases is not None:
             await self.leases.hint(row_id)
 
     def hint_row(self, row_id: int) -> bool:
@@ -259,7 +261,7 @@ class GenerationTracker:
     async def _check(self, row: int) -> Generation:
         gen = self._known[row]
         previous = gen.status
-        now = self._clock()
+        now = asked_at = self._clock()
         try:
             state = await self.client.get(gen.generation_id)
         except errors.ApiError as exc:
@@ -284,6 +286,7 @@ class GenerationTracker:
                 next_check_at=nxt,
                 result_urls=state.urls or None,
                 variation_number=state.variation_number,
+                asked_at=asked_at,
             )
         except LeaseLost:  # another process took it over (ours ran out): it records and posts
             log.info("generation %s is followed by another process now", row)
@@ -302,7 +305,8 @@ class GenerationTracker:
         elif nxt is None:
             return await self._time_out(gen, previous)
         else:
-            self._due[row] = nxt
+            # a callback written down while we asked (another process got it) wins
+            self._due[row] = min(nxt, _ts(gen.next_check_at, nxt))
             if gen.status is not previous:
                 self._emit(TrackerEvent("status", gen, previous))
         return gen

@@ -123,7 +123,7 @@ class WebhookServer:
     async def _adopt(self, gen, api_id: str) -> None:
         if gen.status is Status.PENDING:
             self.tracker.early_ids[gen.id] = api_id  # used if the call then fails ambiguously
-            self.tracker.hint_row(gen.id)
+            await self.tracker.hint_anywhere(gen.id)  # its submitter may be another process
             return
         log.warning("callback names generation %s for UNKNOWN row %s", api_id, gen.id)
         try:

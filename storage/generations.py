@@ -52,6 +52,14 @@ def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
     )
 
 
+def _keep_hint(cur: Generation, planned: float | None, asked_at: float | None) -> float | None:
+    """The next check: `planned`, unless a callback came while the API was being asked."""
+    if planned is None or asked_at is None or cur.next_check_at is None:
+        return planned
+    hinted = cur.next_check_at.timestamp()
+    return hinted if asked_at < hinted < planned else planned
+
+
 class GenerationRepository:
     def __init__(self, db: Database, *, clock: Clock = utc_now, lease: Lease | None = None) -> None:
         self._db = db
@@ -125,11 +133,15 @@ class GenerationRepository:
                 if cur.generation_id == generation_id:
                     return cur  # repeated call: already counted
                 raise StorageError(f"generation {id} already submitted as {cur.generation_id}")
+            first_check = to_ts(next_check_at)
+            if cur.next_check_at is not None:  # a callback came first (Leases.hint): check now
+                early = to_ts(cur.next_check_at)
+                first_check = early if first_check is None else min(first_check, early)
             fields: dict[str, Any] = {
                 "generation_id": generation_id,
                 "project_id": project_id,
                 "remaining_photos": remaining_photos,
-                "next_check_at": to_ts(next_check_at),
+                "next_check_at": first_check,
             }
             if webhook_secret is not None:
                 fields["webhook_secret"] = webhook_secret
@@ -196,18 +208,21 @@ class GenerationRepository:
         result_urls: Iterable[str] | None = None,
         variation_number: int | None = None,
         error: str | None = None,
+        asked_at: When = None,
     ) -> tuple[Generation, bool]:
         """Persist one status observation (poll or webhook) monotonically.
 
         Returns (generation, became_terminal); became_terminal is True only in the one call
         that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
+        `asked_at`: when the API was asked; a callback written down since (Leases.hint) keeps
+        the row due at once instead of `next_check_at`.
         """
         async with self._db.write() as conn:
             cur = await self._load(conn, id)
             await claim_row(conn, id, self._lease, to_ts(self._clock()))  # or LeaseLost
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
-                "next_check_at": to_ts(next_check_at),
+                "next_check_at": _keep_hint(cur, to_ts(next_check_at), self._hinted(asked_at)),
             }
             became_terminal = False
             # Lower ranks are stale (late PROCESSING after SUCCEEDED); equal rank but another
@@ -227,6 +242,10 @@ class GenerationRepository:
                     if status is Status.FAILED:  # the API refunded it: it is not spend
                         await self._uncount(conn, cur)
             return await self._update(conn, id, fields), became_terminal
+
+    def _hinted(self, asked_at: When) -> float | None:
+        # Only processes sharing a database write callbacks down (Leases.hint).
+        return to_ts(asked_at) if self._db.dialect == "postgres" else None
 
     async def _uncount(self, conn: aiosqlite.Connection, cur: Generation) -> None:
         row = await fetchone(conn, "SELECT submitted_at FROM generations WHERE id = ?", (cur.id,))

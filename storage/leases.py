@@ -141,13 +141,15 @@ class Leases:
 
     async def hint(self, row_id: int) -> None:
         """A callback for a generation another process may follow: make it due now, in the
-        database, where its lease holder looks (`due_mine`)."""
+        database, where its lease holder looks (`due_mine`). On a PENDING row (the callback
+        beat the paid call's answer) it is kept for `mark_submitted`."""
         if not self.shared:
             return
         async with self._db.write() as conn:
             await execute(
                 conn,
-                f"UPDATE generations SET next_check_at = ? WHERE id = ? AND {_LIVE}",
+                "UPDATE generations SET next_check_at = ? WHERE id = ? "
+                "AND status IN ('PENDING', 'STARTING', 'PROCESSING')",
                 (self._now(), row_id),
             )
 

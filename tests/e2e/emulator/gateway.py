@@ -11,6 +11,7 @@ only, so uncompressed text frames are fine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -54,7 +55,8 @@ class GatewayConnection:
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
             if not self.ws.closed:
-                await self.ws.send_str(json.dumps(payload))
+                with contextlib.suppress(ConnectionResetError):  # the client died meanwhile
+                    await self.ws.send_str(json.dumps(payload))
 
     async def dispatch(self, event: str, data: Any) -> None:
         assert self.session is not None
@@ -63,7 +65,8 @@ class GatewayConnection:
                 return
             self.session.seq += 1
             payload = {"op": DISPATCH, "t": event, "s": self.session.seq, "d": data}
-            await self.ws.send_str(json.dumps(payload))
+            with contextlib.suppress(ConnectionResetError):  # a killed client, like Discord
+                await self.ws.send_str(json.dumps(payload))
 
 
 class Gateway:
