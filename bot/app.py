@@ -62,6 +62,8 @@ class ExteriorBot(commands.AutoShardedBot):
         self.synced = await self.sync_commands_if_changed()
         # Subscribed (in cog_load) before resuming, so no finished event can be missed.
         await self.core.tracker.resume()
+        if self.core.sandbox is None:  # a wrong key is told at start, not by a paid command
+            await self.core.service.check_api_key()
         log.info("invite: %s", self.invite_url())
 
     async def on_ready(self) -> None:

@@ -252,7 +252,7 @@ async def _save(core: Core, gen: Generation, out: Path) -> list[str]:
     files = []
     for index, url in enumerate(gen.result_urls):
         try:
-            data = await download(core.session, url, "result", max_bytes=64 * 1024 * 1024)
+            data = await core.downloads.fetch(url, "result", max_bytes=64 * 1024 * 1024)
         except ImageError as exc:
             raise CliError(f"{exc} ({url})") from None
         suffix = ".jpg" if data[:3] == b"\xff\xd8\xff" else ".png"

@@ -44,6 +44,10 @@ class Settings:
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
     log_level: str = "INFO"
+    # Hosts (besides the API's and Discord's) results may be downloaded from.
+    allowed_hosts: tuple[str, ...] = ()
+    # Signs callback paths (and studio links); unset: a random key kept in the database.
+    secret_key: str | None = field(default=None, repr=False)
     # Tracker: first check, growth, cap and the overall deadline.
     poll_first_delay: float = 5.0
     poll_max_interval: float = 60.0
@@ -117,6 +121,14 @@ def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]
     return count, ids
 
 
+def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    hosts = tuple(h.strip().lower() for h in (_opt(env, name) or "").split(",") if h.strip())
+    for host in hosts:
+        if any(c in host for c in "/:@ ") or host.startswith("."):
+            raise ConfigError(f"{name} takes host names separated by commas, got {host!r}")
+    return hosts
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, dotenv: str | Path | None = ".env"
 ) -> Settings:
@@ -163,6 +175,8 @@ def load_settings(
         webhook_host=_opt(env, "EXTERIOR_WEBHOOK_HOST") or "0.0.0.0",
         webhook_port=_number(env, "EXTERIOR_WEBHOOK_PORT", 8080, int),
         log_level=level,
+        secret_key=_opt(env, "EXTERIOR_SECRET_KEY"),
+        allowed_hosts=_hosts(env, "EXTERIOR_ALLOWED_HOSTS"),
         poll_first_delay=_number(env, "EXTERIOR_POLL_FIRST_DELAY", 5.0),
         poll_max_interval=_number(env, "EXTERIOR_POLL_MAX_INTERVAL", 60.0, minimum=0.1),
         deadline_seconds=_number(env, "EXTERIOR_DEADLINE_SECONDS", 1800.0, minimum=1),

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.downloads import Downloader, HostPolicy
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
+from bot.secrets import signing_key
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
@@ -29,6 +32,8 @@ from storage import (
     GenerationRepository,
     Lease,
     Leases,
+    MetaRepository,
+    PendingCallbackRepository,
     UsageRepository,
     open_database,
 )
@@ -48,6 +53,7 @@ class Core:
     webhooks: WebhookServer
     service: ExteriorService
     sandbox: RunningSandbox | None
+    downloads: Downloader  # every URL someone else gave us goes through it
 
     @property
     def can_host_files(self) -> bool:
@@ -79,6 +85,12 @@ async def open_core(
         if settings.sandbox:
             sandbox = await stack.enter_async_context(running_sandbox(sandbox_config(settings)))
             base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
+        policy = HostPolicy.of(
+            base_url,
+            discord_api_base_url=settings.discord_api_base_url,
+            extra=settings.allowed_hosts,
+        )
+        downloads = await stack.enter_async_context(Downloader(policy))
         client = ExteriorClient(
             session,
             base_url=base_url,
@@ -107,9 +119,17 @@ async def open_core(
             webhooks=webhooks_on,
             leases=Leases(db, lease),
         )
+        callbacks = Callbacks(
+            tracker,
+            client,
+            generations,
+            PendingCallbackRepository(db),
+            key=await signing_key(settings.secret_key, MetaRepository(db)),
+        )
+        await callbacks.start()
         webhooks = WebhookServer(
             tracker,
-            generations,
+            callbacks,
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
@@ -121,6 +141,7 @@ async def open_core(
             generations,
             usage,
             tracker,
+            callbacks,
             callback_url=webhooks.callback_url if webhooks_on else None,
         )
         await tracker.start(resume=resume)
@@ -128,5 +149,15 @@ async def open_core(
         # Runs first on the way out: paid calls in flight get to record their answer.
         stack.push_async_callback(service.drain, 30.0)
         yield Core(
-            settings, session, db, client, generations, usage, tracker, webhooks, service, sandbox
+            settings,
+            session,
+            db,
+            client,
+            generations,
+            usage,
+            tracker,
+            webhooks,
+            service,
+            sandbox,
+            downloads,
         )

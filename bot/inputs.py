@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.capped import TooLarge, read_capped
+from bot.downloads import fetch_capped
 from bot.images import MAX_BYTES, ImageError
 
 
@@ -35,12 +35,6 @@ def _read_file(value: str, what: str, max_bytes: int) -> bytes:
 async def download(
     session: aiohttp.ClientSession, url: str, what: str, *, max_bytes: int = MAX_BYTES
 ) -> bytes:
-    try:
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as resp:
-            if resp.status != 200:
-                raise ImageError(f"Could not download the {what} (HTTP {resp.status}).")
-            return await read_capped(resp, max_bytes)
-    except TooLarge:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.") from None
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
+    """A URL the operator typed (CLI inputs): any host, with the usual byte and time caps.
+    URLs from the API or Discord go through `Core.downloads` instead."""
+    return await fetch_capped(session, url, what, max_bytes=max_bytes)

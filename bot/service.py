@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,25 +17,37 @@ from datetime import UTC, datetime, timedelta
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.tracker import GenerationTracker
-from bot.webhooks import new_secret
-from storage import GenerationRepository, UsageRepository
+from storage import DuplicateRequest, GenerationRepository, StorageError, UsageRepository
 
 log = logging.getLogger(__name__)
 # Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
 # call in flight is not mistaken for a crash.
 RECOVER_AFTER = timedelta(minutes=10)
+# Recording the API's answer: each try may itself wait busy_timeout (5 s) for the database.
+RECORD_ATTEMPTS = 3
+RECORD_RETRY_SECONDS = 1.0
 
 
 class OutcomeUnknownError(Exception):
     """The paid call failed ambiguously: the API may have started it (and spent a credit)."""
 
-    def __init__(self, generation: Generation, cause: errors.ApiError):
+    def __init__(self, generation: Generation, cause: Exception):
         super().__init__(
-            f"generation {generation.id}: the API did not confirm the request ({cause}); "
+            f"generation {generation.id}: the API did not confirm the request ({cause!r}); "
             "it was not retried, to avoid spending a second credit"
         )
+        self.generation = generation
+        self.cause = cause
+
+
+class NotStartedError(Exception):
+    """The request could not even be recorded (e.g. a busy database): the API was not called."""
+
+    def __init__(self, generation: Generation, cause: Exception):
+        super().__init__(f"request not recorded, so not sent: {cause!r}")
         self.generation = generation
         self.cause = cause
 
@@ -62,13 +75,15 @@ class ExteriorService:
         generations: GenerationRepository,
         usage: UsageRepository,
         tracker: GenerationTracker,
+        callbacks: Callbacks,
         *,
-        callback_url: Callable[[int, str], str] | None = None,
+        callback_url: Callable[[int], str] | None = None,
     ):
         self.client = client
         self.generations = generations
         self.usage = usage
         self.tracker = tracker
+        self.callbacks = callbacks
         self.callback_url = callback_url
         self._in_flight: set[int] = set()
         self._idle = asyncio.Event()
@@ -106,18 +121,19 @@ class ExteriorService:
             request_key,
             dedupe_within,
         )
-        async with self._paid_call(gen):
-            result = await self.client.generate(
-                image_url=photo_url,
-                mask_url=mask_url,
-                room_type=room_type,
-                width=width,
-                height=height,
-                webhook=self._webhook(gen),
+        async with self._in_flight_until_recorded(gen):
+            async with self._paid_call(gen):
+                result = await self.client.generate(
+                    image_url=photo_url,
+                    mask_url=mask_url,
+                    room_type=room_type,
+                    width=width,
+                    height=height,
+                    webhook=self._webhook(gen),
+                )
+            return await self._submitted(
+                gen, result.generation_id, result.project_id, result.remaining_photos
             )
-        return await self._submitted(
-            gen, result.generation_id, result.project_id, result.remaining_photos
-        )
 
     async def vary(
         self,
@@ -154,15 +170,16 @@ class ExteriorService:
             request_key,
             dedupe_within,
         )
-        async with self._paid_call(gen):
-            result = await self.client.generate_variation(
-                generation_id=parent.generation_id,
-                original_url=original_url,
-                room_type=room_type,
-                mask_url=mask_url,
-                webhook=self._webhook(gen),
-            )
-        return await self._submitted(gen, result.generation_id, parent.project_id, None)
+        async with self._in_flight_until_recorded(gen):
+            async with self._paid_call(gen):
+                result = await self.client.generate_variation(
+                    generation_id=parent.generation_id,
+                    original_url=original_url,
+                    room_type=room_type,
+                    mask_url=mask_url,
+                    webhook=self._webhook(gen),
+                )
+            return await self._submitted(gen, result.generation_id, parent.project_id, None)
 
     async def refresh(self, gen: Generation) -> Generation:
         """Ask the API now (status command; TIMED_OUT generations stay checkable)."""
@@ -173,8 +190,10 @@ class ExteriorService:
     async def recover(self) -> list[Generation]:
         """Intents left PENDING by a crash become UNKNOWN and are reported (at start and
         periodically); calls still in flight here or, likely, in another process are spared."""
+        # A callback may have named the API id of an interrupted call: then nothing is lost.
+        adopted = await self.callbacks.adopt_waiting(in_flight=self._in_flight)
         lost = await self.generations.recover_interrupted(
-            older_than=RECOVER_AFTER, exclude=self._in_flight
+            older_than=RECOVER_AFTER, exclude=self._in_flight | adopted
         )
         for gen in lost:
             log.error(
@@ -185,6 +204,26 @@ class ExteriorService:
                 gen.room_type,
             )
         return lost
+
+    async def check_api_key(self, timeout: float = 20.0) -> bool | None:
+        """At start, one `get` of an id nobody has: 404 means the key works. True, False
+        (refused, logged in one sentence), or None when the API could not say."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.client.get(str(uuid.uuid4()))
+        except (errors.NotFoundError, errors.InvalidRequestError):
+            return True
+        except errors.AuthenticationError as exc:
+            log.error(
+                "The API refused IACREA_API_KEY / IACREA_USER_ID (HTTP %s): every paid command "
+                "will fail until an admin fixes them.",
+                exc.status,
+            )
+            return False
+        except (errors.ApiError, TimeoutError) as exc:
+            log.warning("could not check the API key at start: %r", exc)
+            return None
+        return True
 
     # -- reads and Discord bookkeeping (SQL stays in storage/) ---------------------------------
 
@@ -238,21 +277,35 @@ class ExteriorService:
     async def _intent(
         self, gen: Generation, request_key: str | None, dedupe_within: float
     ) -> Generation:
-        if self.callback_url:
-            gen.webhook_secret = new_secret()
-        return await self.generations.create_intent(gen, request_key, dedupe_within=dedupe_within)
+        try:
+            return await self.generations.create_intent(
+                gen, request_key, dedupe_within=dedupe_within
+            )
+        except DuplicateRequest:
+            raise
+        except Exception as exc:  # nothing recorded, so nothing may be sent
+            log.exception("could not record a %s intent", gen.kind)
+            raise NotStartedError(gen, exc) from exc
 
     def _webhook(self, gen: Generation) -> str | None:
-        if self.callback_url and gen.webhook_secret:
-            return self.callback_url(gen.id, gen.webhook_secret)
-        return None
+        return self.callback_url(gen.id) if self.callback_url else None
+
+    @asynccontextmanager
+    async def _in_flight_until_recorded(self, gen: Generation) -> AsyncIterator[None]:
+        """From the paid call until its answer is written, the row is "in flight": crash
+        recovery spares it and shutdown waits for it (see `drain`)."""
+        self._in_flight.add(gen.id)
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight.discard(gen.id)
+            if not self._in_flight:
+                self._idle.set()
 
     @asynccontextmanager
     async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
-        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row, and
-        keeps the row out of crash recovery while the call is in flight."""
-        self._in_flight.add(gen.id)
-        self._idle.clear()
+        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row."""
         try:
             yield
         except errors.ApiError as exc:
@@ -260,18 +313,19 @@ class ExteriorService:
                 gen = await self.generations.mark_rejected(gen.id, str(exc))
                 raise RejectedError(gen, exc) from exc
             gen = await self.generations.mark_unknown(gen.id, f"no confirmation: {exc}")
-            api_id = self.tracker.early_ids.pop(gen.id, None)
-            if api_id:  # its callback already named it: not lost after all
-                await self.tracker.adopt(gen, api_id)
+            with contextlib.suppress(Exception):  # its callback may have named it: not lost
+                await self.callbacks.adopt(gen)
+            raise OutcomeUnknownError(gen, exc) from exc
+        except Exception as exc:
+            # a bug or a failing database around the call: the outcome is unknown, say so
+            log.exception("paid call of generation %s failed unexpectedly", gen.id)
+            with contextlib.suppress(Exception):
+                gen = await asyncio.shield(self.generations.mark_unknown(gen.id, repr(exc)[:500]))
             raise OutcomeUnknownError(gen, exc) from exc
         except BaseException:
-            # cancellation or a bug: the outcome is unknown; the row must say so
+            # cancellation: the outcome is unknown; the row must say so
             await asyncio.shield(self.generations.mark_unknown(gen.id, "interrupted"))
             raise
-        finally:
-            self._in_flight.discard(gen.id)
-            if not self._in_flight:
-                self._idle.set()
 
     async def drain(self, timeout: float) -> None:
         """At shutdown: give paid calls in flight the chance to record their answer."""
@@ -286,17 +340,33 @@ class ExteriorService:
     ) -> Generation:
         # Logged before anything else can fail: the API id of a spent credit is never lost.
         log.info("API accepted generation %s as %s", gen.id, api_id)
-        self.tracker.early_ids.pop(gen.id, None)
-        first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
-        # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
-        gen = await asyncio.shield(
-            self.generations.mark_submitted(
-                gen.id,
-                generation_id=api_id,
-                project_id=project_id,
-                remaining_photos=remaining,
-                next_check_at=first,
-            )
-        )
-        await self.tracker.track(gen)
-        return gen
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
+                # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
+                recorded = await asyncio.shield(
+                    self.generations.mark_submitted(
+                        gen.id,
+                        generation_id=api_id,
+                        project_id=project_id,
+                        remaining_photos=remaining,
+                        next_check_at=first,
+                    )
+                )
+                break
+            except StorageError:
+                raise  # a contradiction (another id already recorded), not a passing fault
+            except Exception:
+                # a busy database must not lose a spent credit's id: try again, then say so
+                log.exception(
+                    "could not record generation %s as API generation %s (attempt %d of %d)",
+                    gen.id,
+                    api_id,
+                    attempt,
+                    RECORD_ATTEMPTS,
+                )
+                if attempt == RECORD_ATTEMPTS:
+                    raise
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
+        await self.tracker.track(recorded)
+        return recorded

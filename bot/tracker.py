@@ -64,7 +64,6 @@ class GenerationTracker:
         self._known: dict[int, Generation] = {}
         self._by_api_id: dict[str, int] = {}
         self._early_hints: dict[int, float] = {}
-        self.early_ids: dict[int, str] = {}  # API ids named by callbacks before the API answered
         self._running: set[int] = set()  # rows whose check is in flight
         self._rechecks: dict[int, bool] = {}  # hinted while in flight
         self._checks: set[asyncio.Task] = set()

@@ -1,7 +1,7 @@
 """The callback receiver (API webhooks -> tracker hints), a short-lived file host, /healthz.
 
-A callback is only a hint: the tracker confirms with `get`. Each generation has its own
-unguessable path; anything else gets a 404 that says nothing.
+Callbacks are handed to `bot.callbacks` (verify -> record -> hint); anything that is not a
+genuine callback path gets a 404 that says nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +13,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.domain import Status
+from bot.callbacks import Callbacks
 from bot.tracker import GenerationTracker
-from storage import GenerationRepository
 
 log = logging.getLogger(__name__)
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(24)
 
 
 @dataclass
@@ -35,7 +30,7 @@ class WebhookServer:
     def __init__(
         self,
         tracker: GenerationTracker,
-        repo: GenerationRepository,
+        callbacks: Callbacks,
         *,
         host: str = "0.0.0.0",
         port: int = 8080,
@@ -43,7 +38,7 @@ class WebhookServer:
         file_lifetime: float = 3600.0,
     ):
         self.tracker = tracker
-        self.repo = repo
+        self.callbacks = callbacks
         self.host, self.port = host, port
         self.public_url = public_url.rstrip("/") if public_url else None
         self.file_lifetime = file_lifetime
@@ -51,8 +46,8 @@ class WebhookServer:
         self._files: dict[str, _HostedFile] = {}
         self._runner: web.AppRunner | None = None
 
-    def callback_url(self, row_id: int, secret: str) -> str:
-        return f"{self.base_url}/callbacks/{row_id}/{secret}"
+    def callback_url(self, row_id: int) -> str:
+        return f"{self.base_url}/callbacks/{row_id}/{self.callbacks.secret_for(row_id)}"
 
     @property
     def base_url(self) -> str:
@@ -97,39 +92,19 @@ class WebhookServer:
 
     async def _callback(self, request: web.Request) -> web.Response:
         self.callbacks_received += 1
-        gen = await self.repo.get(int(request.match_info["row"]))
-        given = request.match_info["secret"]
-        if (
-            gen is None
-            or not gen.webhook_secret
-            or not secrets.compare_digest(given.encode(), gen.webhook_secret.encode())
-        ):
+        row, secret = request.match_info["row"], request.match_info["secret"]
+        if self.callbacks.verify(row, secret) is None:  # before reading anything
             log.info("ignored callback on an unknown path")
             raise web.HTTPNotFound()
-        # The body is not trusted; only the fact that this generation's callback came matters.
-        if gen.status in (Status.PENDING, Status.UNKNOWN) and not gen.generation_id:
-            # The API calls this row's secret path although our paid call has not (PENDING) or
-            # never (UNKNOWN: ambiguous failure) told us its id: it did act. The id in the body
-            # (then confirmed by `get`) saves the result.
-            api_id = await _generation_id(request)
-            if api_id and await self.repo.by_generation_id(api_id) is None:
-                await self._adopt(gen, api_id)
-        elif gen.status is Status.TIMED_OUT:
-            self.tracker.recheck(gen)  # we gave up waiting, the API did not
-        elif not gen.status.is_terminal:
-            await self.tracker.hint_anywhere(gen.id)
-        return web.json_response({"ok": True})
-
-    async def _adopt(self, gen, api_id: str) -> None:
-        if gen.status is Status.PENDING:
-            self.tracker.early_ids[gen.id] = api_id  # used if the call then fails ambiguously
-            await self.tracker.hint_anywhere(gen.id)  # its submitter may be another process
-            return
-        log.warning("callback names generation %s for UNKNOWN row %s", api_id, gen.id)
         try:
-            await self.tracker.adopt(gen, api_id)
+            genuine = await self.callbacks.receive(row, secret, await _generation_id(request))
         except Exception:  # a callback is a hint: never a 500 for the API
-            log.exception("could not adopt generation %s for row %s", api_id, gen.id)
+            log.exception("callback for row %s could not be handled", row)
+            genuine = True
+        if not genuine:
+            log.info("ignored callback on an unknown path")
+            raise web.HTTPNotFound()
+        return web.json_response({"ok": True})
 
     async def _file(self, request: web.Request) -> web.Response:
         key = f"{request.match_info['token']}/{request.match_info['name']}"

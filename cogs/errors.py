@@ -9,7 +9,7 @@ import discord
 
 from bot.api import errors
 from bot.images import ImageError
-from bot.service import OutcomeUnknownError, RejectedError
+from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,11 @@ def friendly(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, DuplicateRequest):
         return "You already asked for exactly this a moment ago; only one was started."
+    if isinstance(exc, NotStartedError):
+        return (
+            "The bot could not record the request, so it did not send it; nothing was charged. "
+            "Try again in a moment."
+        )
     if isinstance(exc, OutcomeUnknownError):
         return (
             "The API did not confirm the request. It was not retried, so you are not charged "

@@ -31,6 +31,21 @@ def missing_permissions(interaction: discord.Interaction) -> list[str]:
     return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
 
 
+def can_view(interaction: discord.Interaction, channel_id: int | None) -> bool:
+    """Whether the user behind `interaction` may view `channel_id` (same guild assumed)."""
+    if channel_id is None:
+        return False
+    if channel_id == interaction.channel_id:
+        return True  # they are acting in it
+    guild, member = interaction.guild, interaction.user
+    channel = guild.get_channel_or_thread(channel_id) if guild else None
+    if channel is None or not isinstance(member, discord.Member):
+        return False  # unknown to the bot: better refuse than leak
+    if isinstance(channel, discord.Thread) and channel.is_private():
+        return False  # membership of private threads is not in the cache
+    return channel.permissions_for(member).view_channel
+
+
 class ExteriorCog(commands.Cog, name="Exterior"):
     exterior = app_commands.Group(
         name="exterior", description="Visualise a terrace, pool or pétanque court", guild_only=True
@@ -41,6 +56,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self.service = bot.core.service
         self.sandbox = bot.core.sandbox is not None
         self.jobs = Jobs(bot)
+        self.downloads = bot.core.downloads
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -61,8 +77,8 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            photo_data = await media.read_attachment(photo, "photo")
-            mask_data = await media.read_attachment(mask, "mask")
+            photo_data = await media.read_attachment(self.downloads, photo, "photo")
+            mask_data = await media.read_attachment(self.downloads, mask, "mask")
             pair = await asyncio.to_thread(prepare_pair, photo_data, mask_data)
             # the bot re-posts the photo as its own copy: it must fit this server's limit
             limit = interaction.guild.filesize_limit if interaction.guild else media.DEFAULT_LIMIT
@@ -108,7 +124,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         files = []
         if mask is not None:
             try:
-                data = await media.read_attachment(mask, "mask")
+                data = await media.read_attachment(self.downloads, mask, "mask")
                 image = await asyncio.to_thread(open_image, data, "mask")
                 binary = await asyncio.to_thread(
                     _normalise, image, (parent.width or image.width, parent.height or image.height)
@@ -243,8 +259,13 @@ class ExteriorCog(commands.Cog, name="Exterior"):
 
     async def _visible(self, interaction: discord.Interaction, ident: str) -> Generation | None:
         gen = await self.service.find(ident)
-        # Only this server's generations: CLI ones (no server) are nobody's to show or vary.
-        if gen is None or gen.origin.guild_id != interaction.guild_id:
+        # Only this server's generations (CLI ones have none), and only from channels the user
+        # can view: numbers are sequential, so anyone could guess a private channel's.
+        if (
+            gen is None
+            or gen.origin.guild_id != interaction.guild_id
+            or not can_view(interaction, gen.origin.channel_id)
+        ):
             await interaction.followup.send(
                 f"I don't know a generation {ident} in this server.", ephemeral=True
             )

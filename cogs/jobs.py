@@ -12,13 +12,15 @@ from collections.abc import Awaitable, Callable, Sequence
 import discord
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.service import OutcomeUnknownError, RejectedError
+from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs import media, render
 from cogs.errors import friendly
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
 DOUBLE_CLICK_WINDOW = 30.0  # seconds in which the same click by the same user spends one credit
+NOT_STARTED = "Not started — nothing was charged"
+FAILED_HERE = "Stopped by an error in the bot — check `/exterior history` before trying again"
 GONE = "The original photo is gone (its message was deleted); start anew with `/exterior create`."
 
 # Given the posted card, call the service and return the submitted generation.
@@ -152,9 +154,17 @@ class Jobs:
             return
         except (RejectedError, OutcomeUnknownError) as exc:
             log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
-            note = friendly(exc)
-            await card.edit(embed=render.job_card(exc.generation, sandbox=self.sandbox, note=note))
-            await interaction.followup.send(note, ephemeral=True)
+            await self._settle(interaction, card, exc.generation, friendly(exc))
+            return
+        except NotStartedError as exc:
+            log.warning("request in channel %s not recorded: %s", interaction.channel_id, exc)
+            template.status = Status.REJECTED
+            await self._settle(interaction, card, template, friendly(exc), NOT_STARTED)
+            return
+        except Exception as exc:  # whatever happened, the card must not keep saying "Sending"
+            log.exception("request in channel %s failed", interaction.channel_id)
+            template.status = Status.UNKNOWN
+            await self._settle(interaction, card, template, friendly(exc), FAILED_HERE)
             return
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
@@ -165,6 +175,17 @@ class Jobs:
             f"{card.jump_url}",
             ephemeral=True,
         )
+
+    async def _settle(
+        self, interaction, card, gen: Generation, note: str, status: str | None = None
+    ) -> None:
+        """End a card that will not follow a generation in a state that says what happened."""
+        try:
+            embed = render.job_card(gen, sandbox=self.sandbox, note=note, status=status)
+            await card.edit(embed=embed)
+        except discord.HTTPException:
+            log.warning("could not update the card %s", card.id, exc_info=True)
+        await interaction.followup.send(note, ephemeral=True)
 
     @staticmethod
     def _already(interaction: discord.Interaction, gen: Generation) -> str:

@@ -8,16 +8,17 @@ import io
 import discord
 from PIL import Image
 
-from bot.images import MAX_BYTES, ImageError
+from bot.downloads import Downloader
+from bot.images import MAX_BYTES, MAX_PIXELS, ImageError
 
 
-async def read_attachment(attachment: discord.Attachment, what: str) -> bytes:
+async def read_attachment(
+    downloads: Downloader, attachment: discord.Attachment, what: str
+) -> bytes:
+    """An attachment's bytes, through the core's downloader (Discord's hosts, capped)."""
     if attachment.size > MAX_BYTES:
         raise ImageError(f"The {what} is larger than {MAX_BYTES // (1024 * 1024)} MiB.")
-    try:
-        return await attachment.read()
-    except (discord.HTTPException, discord.NotFound):
-        raise ImageError(f"Could not download the {what} from Discord; try again.") from None
+    return await downloads.fetch(attachment.url, what, max_bytes=MAX_BYTES)
 
 
 def file(data: bytes, name: str) -> discord.File:
@@ -27,8 +28,23 @@ def file(data: bytes, name: str) -> discord.File:
 DEFAULT_LIMIT = 10 * 1024 * 1024  # Discord's upload limit without boosts
 
 
+def _decoded(data: bytes, what: str) -> Image.Image:
+    """Pixels are capped before anything is decoded or re-encoded (decompression bombs);
+    any format Pillow reads is accepted, as the API's results are not ours to choose."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ImageError(f"The {what} is not a picture the bot can read.") from None
+    if image.width * image.height > MAX_PIXELS:
+        raise ImageError(
+            f"The {what} is {image.width}x{image.height}; the limit is "
+            f"{MAX_PIXELS // 1_000_000} megapixels."
+        )
+    return image.convert("RGB")
+
+
 def _as_jpeg(data: bytes, limit: int) -> bytes | None:
-    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = _decoded(data, "photo")
     for quality in (92, 85, 75):
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=quality, optimize=True)
@@ -53,7 +69,7 @@ async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]
 
 def _shrink(data: bytes, limit: int) -> bytes:
     """Re-encode as JPEG, lowering quality and then size, until it fits under `limit`."""
-    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = _decoded(data, "result")
     for scale in (1.0, 0.75, 0.5, 0.35, 0.25):
         resized = (
             image
@@ -102,4 +118,5 @@ async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
         raise LookupError("the variation's card is gone") from None
     if not card.attachments:
         raise LookupError("the variation's card has no mask")
-    return [file(await card.attachments[0].read(), "mask.png")]
+    downloads = client.core.downloads  # type: ignore[attr-defined]
+    return [file(await downloads.fetch(card.attachments[0].url, "mask"), "mask.png")]

@@ -35,6 +35,8 @@ MARKER = "generation #"  # every card and result names its generation: a restart
 
 def title(gen: Generation) -> str:
     what = gen.room_type.label.capitalize()
+    if gen.id is None:  # never recorded: no number to give
+        return f"{ICONS[gen.room_type]} {what}"
     return f"{ICONS[gen.room_type]} {what} — {MARKER}{gen.id}"
 
 
@@ -45,7 +47,9 @@ def _elapsed(gen: Generation) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> discord.Embed:
+def job_card(
+    gen: Generation, *, sandbox: bool, note: str | None = None, status: str | None = None
+) -> discord.Embed:
     embed = discord.Embed(title=title(gen), colour=COLOURS[gen.status])
     if gen.kind is Kind.VARIATION:
         number = gen.variation_number if gen.variation_number is not None else "…"
@@ -54,7 +58,7 @@ def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> disc
     embed.add_field(name="Type", value=gen.room_type.value)
     requester = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "CLI"
     embed.add_field(name="Requested by", value=requester)
-    embed.add_field(name="Status", value=STATUS_TEXT[gen.status], inline=False)
+    embed.add_field(name="Status", value=status or STATUS_TEXT[gen.status], inline=False)
     embed.add_field(name="Elapsed", value=_elapsed(gen))
     if gen.remaining_photos is not None and gen.status is not Status.FAILED:
         # after a refund the number from the start is one short: better none than wrong
@@ -67,7 +71,7 @@ def job_card(gen: Generation, *, sandbox: bool, note: str | None = None) -> disc
         )
     if note:
         embed.add_field(name="Note", value=note, inline=False)
-    footer = f"exterior-bot · {MARKER}{gen.id}"
+    footer = "exterior-bot" if gen.id is None else f"exterior-bot · {MARKER}{gen.id}"
     if sandbox:
         footer += " · SANDBOX (fake results, no API key)"
     embed.set_footer(text=footer)
@@ -78,7 +82,8 @@ def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Em
     embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
     embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
     if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        embed.description += f"\nVariation {gen.variation_number} of project `{gen.project_id[:8]}`"
+        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
+        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
     embed.set_image(url=f"attachment://{filename}")
     footer = f"exterior-bot · {MARKER}{gen.id}"
     embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))

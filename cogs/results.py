@@ -16,7 +16,6 @@ from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
 from bot.images import ImageError
-from bot.inputs import download
 from bot.tracker import TrackerEvent
 from cogs import media, render
 from cogs.views import retry_view, vary_view
@@ -34,6 +33,7 @@ class ResultsCog(commands.Cog, name="Results"):
         self.sandbox = bot.core.sandbox is not None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._attempts: defaultdict[int, int] = defaultdict(int)
+        self.max_attempts = MAX_ATTEMPTS
 
     async def cog_load(self) -> None:
         self.bot.core.tracker.subscribe(self.on_tracker_event)
@@ -75,15 +75,16 @@ class ResultsCog(commands.Cog, name="Results"):
             self._attempts[gen.id] += 1
             try:
                 await self.deliver(gen, recovering=True)
-            except (discord.HTTPException, ImageError) as exc:
+            except Exception as exc:  # any failure: one result must not hold up the others
                 log.exception(
                     "could not deliver generation %s (attempt %d of %d)",
                     gen.id,
                     self._attempts[gen.id],
-                    MAX_ATTEMPTS,
+                    self.max_attempts,
                 )
-                if self._attempts[gen.id] >= MAX_ATTEMPTS:
-                    await self._give_up(gen, exc)
+                if self._attempts[gen.id] >= self.max_attempts:
+                    with contextlib.suppress(Exception):  # logged above; the next sweep retries
+                        await self._give_up(gen, exc)
         return len(pending)
 
     async def _give_up(self, gen: Generation, exc: Exception) -> None:
@@ -133,7 +134,7 @@ class ResultsCog(commands.Cog, name="Results"):
         limit = getattr(getattr(channel, "guild", None), "filesize_limit", 10 * 1024 * 1024)
         files = []
         for index, url in enumerate(gen.result_urls[:10]):
-            data = await download(self.bot.core.session, url, "result", max_bytes=RESULT_MAX_BYTES)
+            data = await self.bot.core.downloads.fetch(url, "result", max_bytes=RESULT_MAX_BYTES)
             suffix = "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
             data, name = await media.fit(data, f"exterior-{gen.id}-{index}.{suffix}", limit)
             files.append(media.file(data, name))

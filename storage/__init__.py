@@ -3,6 +3,7 @@ default, one process) and PostgreSQL (several processes). All SQL lives in this 
 above it knows which backend runs, and no Discord here."""
 
 from .backends import AnyDatabase, open_database
+from .callbacks import PendingCallbackRepository
 from .db import (
     LATEST_VERSION,
     Database,
@@ -40,6 +41,7 @@ __all__ = [
     "MetaRepository",
     "Migration",
     "MigrationError",
+    "PendingCallbackRepository",
     "StorageError",
     "UsageRepository",
     "load_migrations",

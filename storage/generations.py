@@ -151,6 +151,8 @@ class GenerationRepository:
             fields["submitted_at"] = to_ts(now)
             if count_usage:
                 await increment_usage(conn, cur.origin.guild_id or 0, now)
+            # the row knows its id now: a callback's early word on it has served
+            await execute(conn, "DELETE FROM pending_callbacks WHERE row_id = ?", (id,))
             return await self._update(conn, id, fields)
 
     async def mark_unknown(self, id: int, error: str) -> Generation:
@@ -289,6 +291,15 @@ class GenerationRepository:
 
     async def by_generation_id(self, api_id: str) -> Generation | None:
         return await self._one("SELECT * FROM generations WHERE generation_id = ?", (api_id,))
+
+    async def stored_callback_secrets(self) -> dict[int, str]:
+        """Per-row callback secrets stored by earlier versions, for rows a callback may still
+        concern (not finished)."""
+        rows = await self._db.fetchall(
+            "SELECT id, webhook_secret FROM generations WHERE webhook_secret IS NOT NULL "
+            "AND status NOT IN ('SUCCEEDED', 'FAILED', 'REJECTED')"
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def by_request_key(self, key: str) -> Generation | None:
         return await self._one("SELECT * FROM generations WHERE request_key = ?", (key,))

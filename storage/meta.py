@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._time import Clock, to_ts, utc_now
-from .db import Database, execute
+from .db import Database, execute, fetchone
 
 COMMAND_TREE_HASH = "command_tree_hash"
 
@@ -26,3 +26,16 @@ class MetaRepository:
                 "SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, value, to_ts(self._clock())),
             )
+
+    async def get_or_create(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (atomic, so two
+        processes starting together agree on one value)."""
+        async with self._db.write() as conn:
+            await execute(
+                conn,
+                "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (key, value, to_ts(self._clock())),
+            )
+            row = await fetchone(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row[0])

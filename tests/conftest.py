@@ -1,5 +1,5 @@
-"""Shared fixtures: a running sandbox, an aiohttp session, an API client on loopback, and a
-PostgreSQL server for the cases that run against both storage backends."""
+"""Shared fixtures: a running sandbox, an aiohttp session, an API client and a file server on
+loopback, and a PostgreSQL server for the cases that run against both storage backends."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest_asyncio
 from bot.api.client import ExteriorClient
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
+from tests.support.files import file_server
 from tests.support.postgres import can_start_cluster, throwaway_cluster
 
 
@@ -59,3 +60,10 @@ def postgres_server():
         pytest.skip("no PostgreSQL: set EXTERIOR_TEST_DATABASE_URL or install postgresql")
     with throwaway_cluster() as started:
         yield started
+
+
+@pytest_asyncio.fixture
+async def files():
+    """A loopback static server for test images (counts fetches)."""
+    async with file_server() as server:
+        yield server

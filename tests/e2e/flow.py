@@ -9,6 +9,8 @@ from typing import Any
 import aiohttp
 from PIL import Image
 
+from bot.domain import Generation, Kind, Status
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
 PHOTO = (EXAMPLES / "camera.png").read_bytes()
 MASK = (EXAMPLES / "camera-mask.png").read_bytes()
@@ -76,3 +78,26 @@ async def fetch_image(url: str) -> Image.Image:
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
         assert resp.status == 200, url
         return Image.open(io.BytesIO(await resp.read()))
+
+
+async def undelivered_copy(core, of: int, **changes) -> int:
+    """A finished, never posted generation like `of` (what a crash or a failed post leaves)."""
+    src = await core.generations.get(of)
+    gen = await core.generations.create_intent(
+        Generation(
+            id=None, kind=changes.get("kind", Kind.CREATE), room_type=src.room_type,
+            status=Status.PENDING, origin=src.origin, parent_id=changes.get("parent_id"),
+            project_id=changes.get("project_id"),
+        )
+    )  # fmt: skip
+    await core.generations.mark_submitted(
+        gen.id, generation_id=f"copy-{gen.id}", project_id=changes.get("project_id"),
+        remaining_photos=None, next_check_at=None,
+    )  # fmt: skip
+    await core.generations.record_check(
+        gen.id,
+        status=Status.SUCCEEDED,
+        next_check_at=None,
+        result_urls=changes.get("result_urls", src.result_urls),
+    )
+    return gen.id

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from bot.domain import Kind
+from tests.support.wait import until
+
 from .exterior_env import exterior_bot
-from .flow import card_of, create, is_result_of, started_id
+from .flow import card_of, create, is_result_of, started_id, undelivered_copy
 
 
 def results_of(emulator, row: int) -> list[dict]:
     return [m for m in emulator.messages_in() if is_result_of(row)(m)]
+
+
+async def recorded(core, row: int) -> int | None:
+    return (await core.generations.get(row)).result_message_id
 
 
 @pytest.mark.asyncio
@@ -34,7 +39,8 @@ async def test_a_failed_post_is_retried_by_the_sweep(emulator, bot_runner, sandb
         # Discord refuses the result once (as when permissions change for a moment)
         emulator.fail_next("POST", rf"/channels/{emulator.channel.id}/messages$", status=403)
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        await asyncio.sleep(0.8)
+        # once recorded, no sweep or event may post it again (they re-read it under a lock)
+        await until(lambda: recorded(core, row))
         assert len(results_of(emulator, row)) == 1
         assert any(status == 403 for _, _, status in emulator.faults.triggered)
         assert (await core.generations.get(row)).result_message_id is not None
@@ -56,3 +62,35 @@ async def test_an_ambiguous_paid_call_is_saved_by_its_callback(
         # its callback names the generation: the result is recovered and posted
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         assert sandbox.state.calls["generate"] == 1
+
+
+@pytest.mark.asyncio
+async def test_one_undeliverable_result_does_not_stall_the_others(
+    emulator, bot_runner, sandbox, polling_settings, monkeypatch
+):
+    async with exterior_bot(bot_runner, polling_settings) as (bot, core):
+        handle = await create(emulator, "POOL")
+        first = started_id(await handle.wait_followup(timeout=10))
+        await emulator.wait_for_message(predicate=is_result_of(first), timeout=10)
+        older = await undelivered_copy(core, first)
+        # a variation of a create adopted from its callback: no project id is known
+        orphan = await undelivered_copy(core, first, kind=Kind.VARIATION, parent_id=first)
+        broken = await undelivered_copy(core, first)  # newest: the sweep meets it first
+        cog = bot.get_cog("Results")
+        cog.max_attempts = 2
+        real = cog.result_files
+
+        async def result_files(gen, channel):
+            if gen.id == broken:
+                raise RuntimeError("something no one expected")
+            return await real(gen, channel)
+
+        monkeypatch.setattr(cog, "result_files", result_files)
+        await cog.catch_up()
+        for row in (older, orphan):
+            assert (await core.generations.get(row)).result_message_id, row
+            assert len(results_of(emulator, row)) == 1
+        assert (await core.generations.get(broken)).result_message_id is None
+        await cog.catch_up()  # the second failure of the same result: given up, not retried
+        assert (await core.generations.get(broken)).result_message_id == 0
+        assert await core.generations.undelivered() == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 import pytest
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
+from tests.support.wait import until
 
 from .exterior_env import exterior_bot
 from .flow import card_of, create, custom_ids, embed_text, is_result_of, started_id
@@ -15,6 +14,10 @@ from .flow import card_of, create, custom_ids, embed_text, is_result_of, started
 
 def results_of(emulator, row: int) -> list[dict]:
     return [m for m in emulator.messages_in() if is_result_of(row)(m)]
+
+
+async def recorded(core, row: int) -> int | None:
+    return (await core.generations.get(row)).result_message_id
 
 
 @pytest.mark.asyncio
@@ -28,11 +31,10 @@ async def test_restart_mid_generation_posts_the_result_once(
     assert results_of(emulator, row) == []  # stopped before the API finished
     async with exterior_bot(bot_runner, polling_settings) as (_, core):
         await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        await asyncio.sleep(0.5)
+        # recorded: from now on nothing may post it again
+        message_id = await until(lambda: recorded(core, row))
         assert len(results_of(emulator, row)) == 1
-        assert (await core.generations.get(row)).result_message_id == int(
-            results_of(emulator, row)[0]["id"]
-        )
+        assert message_id == int(results_of(emulator, row)[0]["id"])
 
 
 @pytest.mark.asyncio
@@ -43,17 +45,15 @@ async def test_killed_between_posting_and_recording_posts_nothing_twice(
         handle = await create(emulator, "TERRACE")
         row = started_id(await handle.wait_followup(timeout=10))
         posted = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        await asyncio.sleep(0.2)
+        # only once the bot recorded it can clearing the record stand for a kill in between
+        assert await until(lambda: recorded(core, row)) == int(posted["id"])
         # what a kill right after the post would have left behind: no record of the message
         async with core.db.write() as conn:
             await conn.execute(
                 "UPDATE generations SET result_message_id = NULL WHERE id = ?", (row,)
             )
     async with exterior_bot(bot_runner, polling_settings) as (_, core):
-        async with asyncio.timeout(5):
-            while (await core.generations.get(row)).result_message_id is None:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-        assert (await core.generations.get(row)).result_message_id == int(posted["id"])
+        assert await until(lambda: recorded(core, row)) == int(posted["id"])
         assert len(results_of(emulator, row)) == 1
 
 
@@ -87,8 +87,7 @@ async def test_result_after_the_interaction_token_expired(
     async with exterior_bot(bot_runner, polling_settings):
         handle = await create(emulator, "PETANQUE")
         row = started_id(await handle.wait_followup(timeout=10))
-        await asyncio.sleep(0.6)
-        assert handle.expired
+        await until(lambda: handle.expired)
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
         assert "Done" in embed_text(card_of(emulator, row))
         assert result["attachments"]

@@ -220,7 +220,10 @@ async def test_get_retries_5xx_timeouts_and_429_with_backoff(api, client, sleeps
     assert state.status is Status.PROCESSING
     assert api.count("get") == 4
     assert len(sleeps) == 3 and sleeps[2] >= 1.5
-    assert sleeps[0] <= sleeps[1] * 2 + 0.01  # exponential, with jitter
+    # exponential with jitter: try n waits within [base * 2**(n-1) / 2, base * 2**(n-1)], so a
+    # flat or shrinking backoff fails, and so does jitter that drops below half the step
+    base = client.backoff_base
+    assert base / 2 <= sleeps[0] <= base < sleeps[1] <= 2 * base
 
 
 @pytest.mark.asyncio

@@ -48,7 +48,7 @@ async def test_migrates_an_empty_file_and_sets_pragmas(tmp_path) -> None:
         assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
         assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
         assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
-        assert (await db.fetchone("PRAGMA synchronous"))[0] == 1  # NORMAL
+        assert (await db.fetchone("PRAGMA synchronous"))[0] == 2  # FULL: intents survive power loss
     assert tables(path) >= TABLES
     assert user_version(path) == LATEST_VERSION
 

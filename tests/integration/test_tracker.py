@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 import pytest
@@ -11,14 +10,8 @@ import pytest_asyncio
 from bot.domain import Status
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
-from tests.support.files import file_server
 from tests.support.harness import FAST_POLICY, harness
-
-
-@pytest_asyncio.fixture
-async def files():
-    async with file_server() as server:
-        yield server
+from tests.support.wait import until
 
 
 @pytest_asyncio.fixture
@@ -28,10 +21,9 @@ async def sandbox():
         yield sb
 
 
-async def until(predicate, timeout=10.0):
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - conditions spread over several objects
-            await asyncio.sleep(0.02)
+def settled(h) -> bool:
+    """Nothing followed and no check under way: no further event can come on its own."""
+    return h.tracker.tracked == 0 and not h.tracker._running
 
 
 @pytest.mark.asyncio
@@ -51,8 +43,8 @@ async def test_with_webhooks_one_get_per_generation(tmp_path, sandbox, files):
 async def test_without_webhooks_polls_and_finishes_once(tmp_path, sandbox, files):
     async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=False) as h:
         gen = await h.create()
-        await until(lambda: h.finished(gen.id))
-        await asyncio.sleep(0.3)  # later checks would have shown up by now
+        await until(lambda: h.finished(gen.id) and settled(h))
+        await h.tracker.drain()
         assert len(h.finished(gen.id)) == 1
         done = await h.repo.get(gen.id)
         assert done.status is Status.SUCCEEDED
@@ -81,12 +73,13 @@ async def test_restart_finishes_every_pending_generation_exactly_once(tmp_path, 
         assert first.finished() == []
     # stopped mid-generation; a new tracker on the same database takes over
     async with harness(db_path, sandbox, files, webhooks=False) as second:
-        await until(lambda: len(second.finished()) == 3)
-        await asyncio.sleep(0.3)
+        await until(lambda: len(second.finished()) == 3 and settled(second))
+        await second.tracker.drain()
         assert sorted(e.generation.id for e in second.finished()) == sorted(rows)
     async with harness(db_path, sandbox, files, webhooks=False) as third:
-        await asyncio.sleep(0.3)
-        assert third.events == [] and third.tracker.tracked == 0
+        assert settled(third)  # resumed nothing: every row was finished
+        await third.tracker.drain()
+        assert third.events == []
 
 
 @pytest.mark.asyncio
@@ -97,7 +90,7 @@ async def test_deadline_times_out_and_stays_checkable(tmp_path, sandbox, files):
         await until(lambda: [e for e in h.events if e.kind == "timed_out"])
         assert (await h.repo.get(gen.id)).status is Status.TIMED_OUT
         assert h.tracker.tracked == 0
-        await asyncio.sleep(1.3)
+        await until(lambda: sandbox.state.generations[gen.generation_id].status.is_terminal)
         later = await h.service.refresh(await h.repo.get(gen.id))
         assert later.status is Status.SUCCEEDED
         await h.tracker.drain()
@@ -121,9 +114,10 @@ async def test_callbacks_are_hints_and_forgeries_do_nothing(tmp_path, sandbox, f
     async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
         gen = await h.create()
         session = h.client._session
-        good = h.webhooks.callback_url(gen.id, gen.webhook_secret)
-        wrong = h.webhooks.callback_url(gen.id, "x" * len(gen.webhook_secret))
-        other = h.webhooks.callback_url(gen.id + 1, gen.webhook_secret)
+        good = h.webhooks.callback_url(gen.id)
+        secret = good.rsplit("/", 1)[1]
+        wrong = f"{h.webhooks.base_url}/callbacks/{gen.id}/{'x' * len(secret)}"
+        other = f"{h.webhooks.base_url}/callbacks/{gen.id + 1}/{secret}"
         forged_body = {"generation_id": gen.generation_id, "status": "SUCCEEDED", "urls": ["x"]}
         for url in (wrong, other):
             async with session.post(url, json=forged_body) as resp:
@@ -140,8 +134,9 @@ async def test_callbacks_are_hints_and_forgeries_do_nothing(tmp_path, sandbox, f
         await until(lambda: h.finished(gen.id))
         for _ in range(3):
             async with session.post(good, json={"status": "PROCESSING"}) as resp:
-                assert resp.status == 200
-        await asyncio.sleep(0.2)
+                assert resp.status == 200  # handled (and any check scheduled) before answering
+        await until(lambda: settled(h))
+        await h.tracker.drain()
         assert len(h.finished(gen.id)) == 1
         assert (await h.repo.get(gen.id)).status is Status.SUCCEEDED
 

@@ -10,13 +10,21 @@ from pathlib import Path
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.callbacks import Callbacks
 from bot.domain import Origin, RoomType
 from bot.sandbox.server import RunningSandbox
 from bot.schedule import PollPolicy
+from bot.secrets import signing_key
 from bot.service import ExteriorService
 from bot.tracker import GenerationTracker, TrackerEvent
 from bot.webhooks import WebhookServer
-from storage import Database, GenerationRepository, UsageRepository
+from storage import (
+    Database,
+    GenerationRepository,
+    MetaRepository,
+    PendingCallbackRepository,
+    UsageRepository,
+)
 from tests.support.files import FileServer, mask, photo, png_bytes
 
 FAST_POLICY = PollPolicy(
@@ -87,13 +95,17 @@ async def harness(
         tracker = GenerationTracker(
             client, repo, policy=policy, deadline=deadline, webhooks=webhooks
         )
-        server = WebhookServer(tracker, repo, host="127.0.0.1", port=0)
+        key = await signing_key(None, MetaRepository(db))
+        callbacks = Callbacks(tracker, client, repo, PendingCallbackRepository(db), key=key)
+        await callbacks.start()
+        server = WebhookServer(tracker, callbacks, host="127.0.0.1", port=0)
         await server.start()
         service = ExteriorService(
             client,
             repo,
             UsageRepository(db),
             tracker,
+            callbacks,
             callback_url=server.callback_url if webhooks else None,
         )
         h = Harness(db, client, repo, tracker, service, server, files)

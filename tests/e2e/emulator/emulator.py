@@ -172,10 +172,17 @@ class DiscordEmulator:
 
     async def set_bot_permissions(self, channel: ChannelRef, *, allow: int = 0, deny: int = 0):
         """Replace the bot's member overwrite in ``channel`` (e.g. ``deny=perms.ATTACH_FILES``)."""
+        await self.set_member_permissions(channel, self.bot_user, allow=allow, deny=deny)
+
+    async def set_member_permissions(
+        self, channel: ChannelRef, user: User, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """Replace ``user``'s member overwrite in ``channel`` (``deny=perms.VIEW_CHANNEL`` hides
+        it from them); the bot learns it through CHANNEL_UPDATE, as from Discord."""
         target = self._channel(channel)
-        target.overwrites[:] = [o for o in target.overwrites if o["id"] != str(self.bot_user.id)]
+        target.overwrites[:] = [o for o in target.overwrites if o["id"] != str(user.id)]
         if allow or deny:
-            target.overwrites.append(perms.member_overwrite(self.bot_user.id, allow, deny))
+            target.overwrites.append(perms.member_overwrite(user.id, allow, deny))
         await self.gateway.dispatch("CHANNEL_UPDATE", target.payload())
 
     async def add_user(self, username: str) -> User:
