@@ -66,6 +66,12 @@ class ExteriorBot(commands.AutoShardedBot):
             await self.core.service.check_api_key()
         log.info("invite: %s", self.invite_url())
 
+    async def launch_shard(self, gateway, shard_id: int, *, initial: bool = False) -> None:
+        # Stopped (SIGTERM) while shards connect: discord.py retries a failed shard every 5 s
+        # (through this method), on a closed session, forever; a stopped bot stops trying.
+        if not self.is_closed():
+            await super().launch_shard(gateway, shard_id, initial=initial)
+
     async def on_ready(self) -> None:
         log.info(
             "logged in as %s (%s) in %d server(s), shards %s of %s",

@@ -98,12 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _setup_logging("WARNING", args.verbose)
     from bot import commands  # heavy imports only once arguments are known
+    from storage import StorageError
 
     try:
         return asyncio.run(commands.dispatch(args, settings))
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except StorageError as exc:  # e.g. PostgreSQL unreachable: one sentence, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -76,6 +76,7 @@ class GenerationTracker:
         # Several processes on one database: follow only what this one holds a lease on.
         self.leases = leases if leases is not None and leases.shared else None
         self._leasing: asyncio.Task | None = None
+        self._take_over = False  # a one-shot CLI follows only its own generations
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ class GenerationTracker:
         """Follow every unfinished generation in the database (with leases: every one no live
         process holds); returns how many."""
         if self.leases is not None:
+            self._take_over = True  # from now on, also what processes that die leave behind
             resumed = [g for g in await self.leases.claim_live() if g.id not in self._known]
         else:
             resumed = await self.repo.pending()
@@ -122,7 +124,8 @@ class GenerationTracker:
             await asyncio.sleep(tick)
             try:
                 await self.leases.renew()
-                await self.resume()
+                if self._take_over:
+                    await self.resume()
                 now = self._clock()
                 for row in await self.leases.due_mine():
                     if self._due.get(row, 0.0) > now:

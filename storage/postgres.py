@@ -16,15 +16,32 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
-from .db import _MIGRATION_NAME, DatabaseTooNewError, Migration, MigrationError, _checked
+from .db import (
+    _MIGRATION_NAME,
+    DatabaseTooNewError,
+    Migration,
+    MigrationError,
+    StorageError,
+    _checked,
+)
 
 log = logging.getLogger(__name__)
 URL_SCHEMES = ("postgresql://", "postgres://")
 # Taken around migrations so processes starting together migrate one after another.
 _MIGRATION_LOCK = 7_283_001
+
+
+class DatabaseUnavailable(StorageError):
+    """PostgreSQL could not be reached or refused us; the message names no password."""
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or ''}"
 
 
 def is_postgres_url(target: object) -> bool:
@@ -89,7 +106,14 @@ class PostgresDatabase:
     async def open(
         cls, url: str, *, migrations: Sequence[tuple[Any, ...]] | None = None, size: int = 4
     ) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise DatabaseUnavailable(
+                f"cannot open the PostgreSQL database {_where(url)} "
+                f"(EXTERIOR_DATABASE_URL): {reason}"
+            ) from exc
         db = cls(pool, url)
         try:
             chosen = _checked(migrations) if migrations is not None else None
