@@ -14,7 +14,7 @@ from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from bot.config import Settings
 from bot.core import Core, open_core
 from bot.domain import Generation, Kind, Origin, Status
-from bot.images import ImageError, open_image, prepare_pair
+from bot.images import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
 from bot.service import OutcomeUnknownError, RejectedError
 from bot.tracker import TrackerEvent
@@ -148,16 +148,15 @@ async def _original_url(core: Core, parent: Generation, photo: str | None) -> st
     if photo:
         try:
             data = await read_input(core.session, photo, "photo")
-            image = open_image(data, "photo")
+            prepared = prepare_photo(data)
         except ImageError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-        if is_url(photo):
+        if is_url(photo) and not prepared.changed:
             return photo
         if not core.can_host_files:
             raise CliError("--photo must be an http(s) URL without EXTERIOR_PUBLIC_URL", EXIT_USAGE)
-        return core.webhooks.host_file(
-            data, f"photo.{image.format.lower()}", f"image/{image.format}"
-        )
+        kind = "jpeg" if prepared.format == "jpg" else "png"
+        return core.webhooks.host_file(prepared.data, f"photo.{prepared.format}", f"image/{kind}")
     if parent.photo_url:
         try:  # URLs this CLI hosted die with it; say so instead of failing at the API
             await download(core.session, parent.photo_url, "original photo")

@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 from bot.capped import TooLarge, read_capped
-from bot.images import MAX_BYTES, ImageError
+from bot.images import MAX_BYTES, ImageError, too_many_bytes
 
 log = logging.getLogger(__name__)
 DISCORD_CDN_HOSTS = ("cdn.discordapp.com", "media.discordapp.net")
@@ -158,7 +158,7 @@ async def fetch_capped(
     except ImageError:
         raise  # already one sentence for the user
     except TooLarge:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.") from None
+        raise too_many_bytes(what, max_bytes) from None
     except TimeoutError:
         raise ImageError(f"Could not download the {what} (it took too long).") from None
     except aiohttp.ClientConnectorError as exc:

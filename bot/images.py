@@ -1,25 +1,100 @@
-"""Image checks and preparation: caps, formats, EXIF orientation, mask normalisation.
+"""The one image room's door: decode with caps, formats, EXIF orientation, mask normalisation
+and the checks every mask passes before a credit is spent.
 
-Everything a user uploads passes through `prepare_pair` before a credit is spent.
+Callers compose these functions: `prepare_pair` (a photo and a mask file), `prepare_photo` +
+`pair_with` (a photo and a mask made by `bot.masks`), `prepare_mask` (a new mask for a variation).
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()  # iPhone photos (HEIC)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # e.g. 5000 x 5000; larger photos are refused, not resized silently
 MIN_SIDE = 64
-# MPO is what Pillow calls a phone's JPEG carrying extra pictures (depth map, preview).
-FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png"}
+# What users may upload. MPO is what Pillow calls a phone's JPEG carrying extra pictures.
+FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+# What the Exterior Creation API takes ("format: jpg, png"); other photos are re-encoded.
+API_FORMATS = frozenset({"JPEG", "MPO", "PNG"})
+FORMAT_NAMES = "JPG, PNG, WebP or HEIC"
+# A mask selecting less than this share of the photo is a slip (a dot, JPEG noise), and one
+# selecting more leaves nothing of the photo to build around: both would waste a credit.
+MIN_COVERAGE = 0.005
+MAX_COVERAGE = 0.98
 
 
 class ImageError(ValueError):
     """A user-facing problem with a photo or mask; the message is one short sentence."""
+
+
+class TooManyBytes(ImageError):
+    pass
+
+
+class UnsupportedFormat(ImageError):
+    def __init__(self, message: str, fmt: str | None) -> None:
+        super().__init__(message)
+        self.format = fmt
+
+
+class TooManyPixels(ImageError):
+    pass
+
+
+class Unreadable(ImageError):
+    pass
+
+
+class TooSmall(ImageError):
+    pass
+
+
+class AspectMismatch(ImageError):
+    """A mask or painted photo whose proportions are not the photo's."""
+
+
+class EmptyMask(ImageError):
+    """A mask that selects nothing, or too little to build on."""
+
+
+class WholeMask(ImageError):
+    """A mask that selects the whole photo, or nearly."""
+
+
+class NothingPainted(ImageError):
+    """A painted copy of the photo that shows no strokes."""
+
+
+class NotACopy(ImageError):
+    """A "painted copy" that is another picture."""
+
+
+class NoSuggestion(ImageError):
+    """A photo with no lawn or open ground to suggest."""
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    image: Image.Image  # upright, as people see it
+    data: bytes  # what to upload: the original bytes, or a re-encoding
+    format: str  # "png" or "jpg", a format the API takes
+    changed: bool  # re-encoded (orientation applied, or a WebP/HEIC converted)
+
+    @property
+    def width(self) -> int:
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        return self.image.height
 
 
 @dataclass(frozen=True)
@@ -31,22 +106,35 @@ class PreparedPair:
     mask: bytes  # always a PNG, mode L, 0/255, same size as the photo
     mask_resized: bool
     coverage: float  # share of the photo the mask selects
-    photo_changed: bool  # re-encoded (EXIF orientation applied); upload `photo`, not the original
+    photo_changed: bool  # re-encoded (orientation applied, WebP/HEIC converted): upload `photo`
 
 
-def open_image(data: bytes, what: str, *, max_bytes: int = MAX_BYTES) -> Image.Image:
-    if len(data) > max_bytes:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+def open_image(
+    data: bytes,
+    what: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int | None = None,
+    min_side: int = MIN_SIDE,
+    formats: Collection[str] | None = FORMATS,
+) -> Image.Image:
+    """Decode with caps: bytes, pixels (checked on the header, before decoding), format, size.
+    `formats=None` takes any format Pillow reads (pictures whose format is not ours to choose)."""
+    max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
+    names = FORMAT_NAMES if formats is FORMATS else "JPG or PNG"
+    check_byte_count(len(data), what, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in FORMATS:
-                raise ImageError(f"The {what} must be a JPG or PNG image, not {image.format}.")
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageError(
+            if formats is not None and image.format not in formats:
+                raise UnsupportedFormat(
+                    f"The {what} must be a {names} image, not {image.format}.", image.format
+                )
+            if image.width * image.height > max_pixels:
+                raise TooManyPixels(
                     f"The {what} is {image.width}x{image.height}; the limit is "
-                    f"{MAX_PIXELS // 1_000_000} megapixels."
+                    f"{max_pixels // 1_000_000} megapixels."
                 )
             image.load()
     except ImageError:
@@ -56,16 +144,37 @@ def open_image(data: bytes, what: str, *, max_bytes: int = MAX_BYTES) -> Image.I
         OSError,
         SyntaxError,
         ValueError,
+        RuntimeError,  # pillow-heif's decoder errors
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise ImageError(f"The {what} is not a readable JPG or PNG image.") from None
-    if min(image.size) < MIN_SIDE:
-        raise ImageError(
+        if formats is None:
+            raise Unreadable(f"The {what} is not a picture the bot can read.") from None
+        raise Unreadable(f"The {what} is not a readable {names} image.") from None
+    if min(image.size) < min_side:
+        raise TooSmall(
             f"The {what} is too small ({image.width}x{image.height}); "
-            f"at least {MIN_SIDE} pixels a side."
+            f"at least {min_side} pixels a side."
         )
     return image
+
+
+def check_byte_count(count: int, what: str, max_bytes: int = MAX_BYTES) -> None:
+    if count > max_bytes:
+        raise too_many_bytes(what, max_bytes)
+
+
+def too_many_bytes(what: str, max_bytes: int = MAX_BYTES) -> TooManyBytes:
+    return TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image as people see it: EXIF orientation applied (a phone stores it sideways)."""
+    return ImageOps.exif_transpose(image) if has_rotation(image) else image
+
+
+def has_rotation(image: Image.Image) -> bool:
+    return image.getexif().get(0x0112, 1) not in (1, None)
 
 
 def _encode(image: Image.Image, fmt: str, icc_profile: bytes | None = None) -> bytes:
@@ -83,6 +192,20 @@ def encode_png(image: Image.Image) -> bytes:
     return _encode(image, "PNG")
 
 
+def prepare_photo(data: bytes) -> PreparedPhoto:
+    """A photo the API can take, upright: the original bytes when nothing needs fixing."""
+    photo = open_image(data, "photo")
+    fmt = photo.format
+    rotated = has_rotation(photo)
+    image = upright(photo)
+    if fmt in API_FORMATS and not rotated:
+        return PreparedPhoto(image, data, FORMATS[fmt], changed=False)
+    # The API is not known to honour EXIF orientation, nor to read WebP or HEIC.
+    target = fmt if fmt in API_FORMATS else "JPEG"
+    encoded = _encode(image, target, photo.info.get("icc_profile"))
+    return PreparedPhoto(image, encoded, "png" if target == "PNG" else "jpg", changed=True)
+
+
 def normalise_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[Image.Image, bool]:
     """Binary 0/255 L mask of `size`. A painted RGBA mask counts its opaque pixels."""
     if mask.mode in ("RGBA", "LA") or (mask.mode == "P" and "transparency" in mask.info):
@@ -91,16 +214,41 @@ def normalise_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[Image.Imag
         grey = mask.convert("L")
     resized = False
     if grey.size != size:
-        mw, mh = grey.size
-        pw, ph = size
-        if abs(mw / mh - pw / ph) > 0.01 * (pw / ph):
-            raise ImageError(
-                f"The mask is {mw}x{mh} but the photo is {pw}x{ph}; "
-                "the mask must have the same size (or at least the same proportions)."
-            )
+        check_aspect(grey.size, size, "mask")
         grey = grey.resize(size, Image.Resampling.NEAREST)
         resized = True
     return grey.point(lambda v: 255 if v > 127 else 0), resized
+
+
+def check_aspect(size: tuple[int, int], photo_size: tuple[int, int], what: str) -> None:
+    """Another resolution is fine; other proportions mean another picture or a crop."""
+    (mw, mh), (pw, ph) = size, photo_size
+    if abs(mw / mh - pw / ph) > 0.01 * (pw / ph):
+        raise AspectMismatch(
+            f"The {what} is {mw}x{mh} but the photo is {pw}x{ph}; "
+            f"the {what} must have the same size (or at least the same proportions)."
+        )
+
+
+def coverage(mask: Image.Image) -> float:
+    """Share of the pixels a 0/255 mask selects."""
+    return mask.convert("L").point(lambda v: 255 if v > 127 else 0).histogram()[255] / (
+        mask.width * mask.height
+    )
+
+
+def check_mask(mask: Image.Image) -> None:
+    """Refuse a mask that selects (almost) nothing or (almost) the whole photo."""
+    share = coverage(mask)
+    if share == 0:
+        raise EmptyMask("The mask is empty: paint the area to transform in white on black.")
+    if share < MIN_COVERAGE:
+        raise EmptyMask(
+            f"The mask selects almost nothing ({share:.1%} of the photo): "
+            "paint the whole area to transform."
+        )
+    if share > MAX_COVERAGE:
+        raise WholeMask("The mask selects the whole photo: paint only the area to transform.")
 
 
 def _alpha_or_brightness(rgba: Image.Image) -> Image.Image:
@@ -123,31 +271,66 @@ def _extrema(image: Image.Image, mask: Image.Image) -> tuple[int, int]:
     return (present[0], present[-1]) if present else (0, 0)
 
 
-def prepare_pair(photo_data: bytes, mask_data: bytes) -> PreparedPair:
-    photo = open_image(photo_data, "photo")
-    mask = open_image(mask_data, "mask")
-    # The API is not known to honour EXIF orientation: send the photo as people see it.
-    changed = _has_rotation(photo)
-    upright = ImageOps.exif_transpose(photo) if changed else photo
-    fmt = photo.format
-    binary, resized = normalise_mask(ImageOps.exif_transpose(mask), upright.size)
-    histogram = binary.histogram()
-    selected = histogram[255] / (upright.width * upright.height)
-    if selected == 0:
-        raise ImageError("The mask is empty: paint the area to transform in white on black.")
-    if selected == 1:
-        raise ImageError("The mask selects the whole photo: paint only the area to transform.")
+def pair_with(photo: PreparedPhoto, mask: Image.Image) -> PreparedPair:
+    """The photo and a mask image (uploaded, derived or suggested), normalised and checked."""
+    binary, resized = normalise_mask(mask, photo.image.size)
+    check_mask(binary)
     return PreparedPair(
-        photo=_encode(upright, fmt, photo.info.get("icc_profile")) if changed else photo_data,
-        photo_format=FORMATS[fmt],
-        width=upright.width,
-        height=upright.height,
-        mask=_encode(binary, "PNG"),
+        photo=photo.data,
+        photo_format=photo.format,
+        width=photo.width,
+        height=photo.height,
+        mask=encode_png(binary),
         mask_resized=resized,
-        coverage=selected,
-        photo_changed=changed,
+        coverage=coverage(binary),
+        photo_changed=photo.changed,
     )
 
 
-def _has_rotation(image: Image.Image) -> bool:
-    return image.getexif().get(0x0112, 1) not in (1, None)
+def prepare_pair(photo_data: bytes, mask_data: bytes) -> PreparedPair:
+    photo = prepare_photo(photo_data)
+    mask = upright(open_image(mask_data, "mask"))
+    return pair_with(photo, mask)
+
+
+def prepare_mask(data: bytes, size: tuple[int, int] | None) -> bytes:
+    """A new mask for a photo of `size` (None: unknown, keep the mask's own): a checked PNG."""
+    mask = upright(open_image(data, "mask"))
+    binary, _ = normalise_mask(mask, size or mask.size)
+    check_mask(binary)
+    return encode_png(binary)
+
+
+def _any_picture(data: bytes, what: str) -> Image.Image:
+    """Pixels capped before anything is decoded or re-encoded (decompression bombs); any
+    format Pillow reads, as the API's results are not ours to choose."""
+    image = open_image(data, what, max_bytes=len(data), min_side=1, formats=None)
+    return image.convert("RGB")
+
+
+def jpeg_within(data: bytes, limit: int) -> bytes | None:
+    """The same picture, same size, as a JPEG of at most `limit` bytes (None: cannot)."""
+    image = _any_picture(data, "photo")
+    for quality in (92, 85, 75):
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= limit:
+            return out.getvalue()
+    return None
+
+
+def shrink_within(data: bytes, limit: int) -> bytes:
+    """Re-encode as JPEG, lowering quality and then size, until it fits under `limit`."""
+    image = _any_picture(data, "result")
+    for scale in (1.0, 0.75, 0.5, 0.35, 0.25):
+        resized = (
+            image
+            if scale == 1.0
+            else image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))))
+        )
+        for quality in (90, 80, 65):
+            out = io.BytesIO()
+            resized.save(out, format="JPEG", quality=quality, optimize=True)
+            if out.tell() <= limit:
+                return out.getvalue()
+    raise ImageError("The result is too large to post in this server.")

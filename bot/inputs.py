@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.downloads import fetch_capped
-from bot.images import MAX_BYTES, ImageError
+from bot.images import MAX_BYTES, ImageError, check_byte_count
 
 
 def is_url(value: str) -> bool:
@@ -27,8 +27,7 @@ def _read_file(value: str, what: str, max_bytes: int) -> bytes:
     path = Path(value).expanduser()
     if not path.is_file():
         raise ImageError(f"The {what} file {value} does not exist.")
-    if path.stat().st_size > max_bytes:
-        raise ImageError(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+    check_byte_count(path.stat().st_size, what, max_bytes)
     return path.read_bytes()
 
 

@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.images import ImageError, encode_png, normalise_mask, open_image, prepare_pair
+from bot.images import ImageError, prepare_mask, prepare_pair
 from cogs import media, render
 from cogs.jobs import Jobs
 from cogs.views import history_view, is_ours, vary_view
@@ -125,10 +125,8 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         if mask is not None:
             try:
                 data = await media.read_attachment(self.downloads, mask, "mask")
-                image = await asyncio.to_thread(open_image, data, "mask")
-                binary = await asyncio.to_thread(
-                    _normalise, image, (parent.width or image.width, parent.height or image.height)
-                )
+                size = (parent.width, parent.height) if parent.width and parent.height else None
+                binary = await asyncio.to_thread(prepare_mask, data, size)
             except ImageError as exc:
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
@@ -271,11 +269,6 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             )
             return None
         return gen
-
-
-def _normalise(image, size) -> bytes:
-    binary, _ = normalise_mask(image, size)
-    return encode_png(binary)
 
 
 async def setup(bot) -> None:

@@ -108,7 +108,7 @@ async def test_bad_attachments_get_one_sentence_and_cost_nothing(emulator, sandb
 
     cases = [
         (dict(mask=png_bytes(mask((100, 300)))), "same size"),
-        (dict(photo=b"GIF89a not really"), "JPG or PNG"),
+        (dict(photo=b"GIF89a not really"), "JPG, PNG, WebP or HEIC"),
         (dict(mask=png_bytes(mask((512, 512), box=(0, 0, 0, 0)).point(lambda _: 0))), "empty"),
     ]
     for kwargs, words in cases:

@@ -86,7 +86,7 @@ async def test_failed_generation_exits_3_and_says_refunded(tmp_path):
         (["generate", "missing.png", "mask.png", "--type", "POOL"], {}, "does not exist"),
         (["generate", "photo.png", "blank.png", "--type", "POOL"], {}, "mask is empty"),
         (["generate", "photo.png", "tall.png", "--type", "POOL"], {}, "same size"),
-        (["generate", "photo.png", "notes.txt", "--type", "POOL"], {}, "JPG or PNG"),
+        (["generate", "photo.png", "notes.txt", "--type", "POOL"], {}, "JPG, PNG, WebP or HEIC"),
         (["generate", "photo.png", "mask.png", "--type", "GARAGE"], {}, "unknown room type"),
         (
             ["generate", "photo.png", "mask.png", "--type", "POOL"],

@@ -90,12 +90,12 @@ def test_returned_mask_is_a_binary_png_in_mode_l(mask_fmt):
 # -- refused files -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
+@pytest.mark.parametrize("fmt", ["GIF", "TIFF", "BMP"])
 def test_other_image_formats_are_refused_by_name(fmt):
     with pytest.raises(ImageError) as info:
         open_image(encode(lawn(), fmt), "photo")
     message = str(info.value)
-    assert "JPG or PNG" in message and fmt in message
+    assert "JPG, PNG, WebP or HEIC" in message and fmt in message
     assert one_sentence(message)
 
 
@@ -103,20 +103,27 @@ def test_text_is_refused():
     with pytest.raises(ImageError) as info:
         open_image(b"name,area\nlawn,42\n" * 20, "mask")
     message = str(info.value)
-    assert "JPG or PNG" in message and "mask" in message
+    assert "JPG, PNG, WebP or HEIC" in message and "mask" in message
     assert one_sentence(message)
 
 
-def test_webp_mask_is_refused_by_prepare_pair():
-    with pytest.raises(ImageError, match="mask must be a JPG or PNG"):
-        prepare_pair(encode(lawn()), encode(white_on_black(), "WEBP"))
+@pytest.mark.parametrize("fmt", ["WEBP", "HEIF"])
+def test_webp_and_heic_photos_are_sent_to_the_api_as_jpeg(fmt):
+    pair = prepare_pair(encode(lawn(), fmt, quality=95), encode(white_on_black(), fmt, quality=95))
+    assert pair.photo_format == "jpg" and pair.photo_changed
+    sent = decode(pair.photo)
+    assert sent.format == "JPEG" and sent.size == SIZE
+    red, green, _ = sent.convert("RGB").getpixel((5, 5))
+    assert red > 200 and green < 60  # the marker, where it was
+    assert pair.coverage == pytest.approx(COVERAGE, abs=0.02)
+    assert decode(pair.mask).format == "PNG"
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.1])
 def test_truncated_png_is_not_readable(keep):
     noisy = Image.effect_noise((200, 200), 60).convert("RGB")  # incompressible: a long IDAT
     data = encode(noisy)
-    with pytest.raises(ImageError, match="not a readable JPG or PNG") as info:
+    with pytest.raises(ImageError, match="not a readable JPG, PNG, WebP or HEIC") as info:
         open_image(data[: int(len(data) * keep)], "photo")
     assert one_sentence(str(info.value))
 
@@ -219,7 +226,7 @@ def test_mask_with_other_proportions_is_refused_naming_both_sizes(mask_size):
 
 
 def test_empty_mask():
-    with pytest.raises(ImageError, match="empty"):
+    with pytest.raises(images.EmptyMask, match="empty"):
         prepare_pair(encode(lawn()), encode(Image.new("L", SIZE, 0)))
 
 
@@ -228,16 +235,29 @@ def test_mask_of_faint_grey_only_is_empty():
         prepare_pair(encode(lawn()), encode(white_on_black(value=100)))
 
 
+def test_mask_of_a_speck_selects_almost_nothing():
+    speck = white_on_black(rect=(10, 10, 12, 12))  # 9 pixels: 0.09 %
+    with pytest.raises(images.EmptyMask, match=r"almost nothing \(0\.1% of the photo\)") as info:
+        prepare_pair(encode(lawn()), encode(speck))
+    assert one_sentence(str(info.value))
+    images.check_mask(white_on_black(rect=(10, 10, 16, 16)))  # 49 pixels: 0.51 % is enough
+
+
 def test_full_mask():
-    with pytest.raises(ImageError, match="whole"):
+    with pytest.raises(images.WholeMask, match="whole"):
         prepare_pair(encode(lawn()), encode(Image.new("L", SIZE, 255)))
 
 
-def test_almost_full_mask_is_accepted():
-    mask = Image.new("L", SIZE, 255)
-    mask.putpixel((0, 0), 0)
-    pair = prepare_pair(encode(lawn()), encode(mask))
-    assert pair.coverage == pytest.approx(1 - 1 / (SIZE[0] * SIZE[1]))
+def test_almost_full_mask_is_refused_and_a_large_one_accepted():
+    def all_but(box) -> Image.Image:
+        mask = Image.new("L", SIZE, 255)
+        ImageDraw.Draw(mask).rectangle(box, fill=0)
+        return mask
+
+    pair = prepare_pair(encode(lawn()), encode(all_but((0, 0, 19, 14))))  # 300 pixels left
+    assert pair.coverage == pytest.approx(1 - 300 / (SIZE[0] * SIZE[1]))  # 96.9 %
+    with pytest.raises(images.WholeMask):
+        prepare_pair(encode(lawn()), encode(all_but((0, 0, 9, 9))))  # 99.0 %
 
 
 @pytest.mark.parametrize("stroke", [(255, 0, 0, 255), (0, 0, 0, 255), (255, 255, 255, 255)])
@@ -332,3 +352,63 @@ def test_opaque_black_and_white_mask_with_a_transparent_margin_reads_brightness(
     canvas.paste(white_on_black((118, 78), (29, 39, 88, 74)).convert("RGBA"), (1, 1))
     pair = prepare_pair(encode(lawn()), encode(canvas))
     assert pair.coverage == pytest.approx(COVERAGE)
+
+
+# -- WebP and HEIC under the same caps; variation masks; the sandbox keeps the API's formats ---
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "HEIF"])
+def test_pixel_cap_applies_to_webp_and_heic(monkeypatch, fmt):
+    monkeypatch.setattr(images, "MAX_PIXELS", 100 * 100)
+    with pytest.raises(images.TooManyPixels, match="101x100"):
+        open_image(encode(Image.new("RGB", (101, 100)), fmt), "photo")
+
+
+def test_exif_rotated_webp_is_sent_upright_as_jpeg():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    pair = prepare_pair(
+        encode(lawn(), "WEBP", exif=exif, lossless=True),
+        encode(white_on_black((80, 120), (10, 60, 69, 109))),
+    )
+    sent = decode(pair.photo)
+    assert sent.format == "JPEG" and sent.size == (80, 120)
+    red, green, _ = sent.convert("RGB").getpixel((70, 9))
+    assert red > 200 and green < 60
+
+
+def test_variation_mask_is_checked_and_fitted_to_the_photo():
+    data = images.prepare_mask(encode(white_on_black((240, 160), (60, 80, 179, 151))), SIZE)
+    mask = decode(data)
+    assert mask.size == SIZE and mask.format == "PNG" and only_black_and_white(mask)
+    assert decode(images.prepare_mask(encode(white_on_black()), None)).size == SIZE
+    with pytest.raises(images.EmptyMask):
+        images.prepare_mask(encode(Image.new("L", SIZE, 0)), SIZE)
+    with pytest.raises(images.WholeMask):
+        images.prepare_mask(encode(Image.new("L", SIZE, 255)), SIZE)
+    with pytest.raises(images.AspectMismatch, match="120x80"):
+        images.prepare_mask(encode(white_on_black((120, 120), (10, 10, 50, 50))), SIZE)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("fmt", "says"), [("WEBP", "format WEBP is not supported"), ("PNG", None)])
+async def test_sandbox_fetch_takes_only_what_the_api_takes(fmt, says):
+    import aiohttp
+
+    from bot.sandbox.fetch import FetchError, fetch_image
+    from tests.support.files import file_server
+
+    async with file_server() as files, aiohttp.ClientSession() as session:
+        url = files.add("p", encode(Image.new("RGB", (32, 24)), fmt))  # small is fine there
+        if says is None:
+            assert (await fetch_image(session, url, max_bytes=10_000)).size == (32, 24)
+        else:
+            with pytest.raises(FetchError, match=says):
+                await fetch_image(session, url, max_bytes=10_000)
+
+
+def test_results_of_any_format_are_re_encoded_but_garbage_is_refused():
+    gif = encode(lawn((300, 200)), "GIF")  # the API's formats are not ours to choose
+    assert decode(images.jpeg_within(gif, len(gif) * 4)).format == "JPEG"
+    with pytest.raises(images.Unreadable, match="not a picture the bot can read"):
+        images.shrink_within(b"<html>gateway timeout</html>" * 10, 100)
