@@ -100,8 +100,8 @@ async def open_core(
             read_timeout=settings.read_timeout,
         )
         # Unique per process start: a restarted process does not inherit a dead one's leases.
-        lease = Lease(f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
-                      settings.lease_seconds)  # fmt: skip
+        owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        lease = Lease(owner, settings.lease_seconds)
         generations = GenerationRepository(db, lease=lease)
         usage = UsageRepository(db)
         # The sandbox runs on loopback, so it can always call our local webhook server.

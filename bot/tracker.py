@@ -106,10 +106,11 @@ class GenerationTracker:
         return len(resumed)
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._supervisor, self._leasing, *self._checks, *self._deliveries)]
-        for task in filter(None, tasks):
+        owned = (self._supervisor, self._leasing, *self._checks, *self._deliveries)
+        tasks = [t for t in owned if t]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*filter(None, tasks), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._supervisor = self._leasing = None
         if self.leases is not None:
             with contextlib.suppress(Exception):  # best effort: leases expire anyway

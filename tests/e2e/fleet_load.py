@@ -97,9 +97,12 @@ def shard_is_up(emu: DiscordEmulator, guild_id: int) -> bool:
     return any(c.session.shard and c.session.has_guild(guild_id) for c in emu.gateway.live)
 
 
-async def run_load(world: World, generations: int, *, kill: bool, timeout: float = 80) -> None:
-    """Commands on live shards until the API accepted `generations`; with `kill`, a random
-    process is SIGKILLed and restarted every few seconds meanwhile."""
+async def run_load(
+    world: World, generations: int, *, kill: bool, timeout: float = 80, in_flight: int = IN_FLIGHT
+) -> None:
+    """Commands on live shards until the API accepted `generations`, at most `in_flight` of
+    them unanswered; with `kill`, a random process is SIGKILLed and restarted every few seconds
+    meanwhile."""
     emu, photo, mask = world.emu, small_png(False), small_png(True)
     next_kill = time.monotonic() + random.uniform(*KILL_EVERY)
     handles: list = []
@@ -111,7 +114,7 @@ async def run_load(world: World, generations: int, *, kill: bool, timeout: float
                 next_kill = now + random.uniform(*KILL_EVERY)
             handles = [h for h in handles if not h.followups and now - h.created_at < 10]
             up = [c for c in world.channels if shard_is_up(emu, c.guild_id)]
-            if len(handles) >= IN_FLIGHT or not up:
+            if len(handles) >= in_flight or not up:
                 await asyncio.sleep(0.02)
                 continue
             room = random.choice(["POOL", "TERRACE", "PETANQUE"])
