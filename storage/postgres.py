@@ -10,6 +10,7 @@ SQLite ones, and the version is kept in `schema_version`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
 import re
@@ -101,6 +102,10 @@ class PostgresDatabase:
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self.url = url
+        # The transaction the current task has open, if any (one per database object).
+        self._writing: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
+            f"postgres_writing_{id(self)}", default=None
+        )
 
     @classmethod
     async def open(
@@ -138,14 +143,28 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Transaction]:
-        """A READ COMMITTED transaction, committed on success and rolled back on any error."""
+        """A READ COMMITTED transaction, committed on success and rolled back on any error.
+        As with SQLite, reads by the same task inside it go through it (and see its rows)."""
+        if self._writing.get() is not None:
+            raise RuntimeError("db.write() is not re-entrant; use the connection it yielded")
         async with self._pool.acquire() as conn, conn.transaction():
-            yield Transaction(conn)
+            tx = Transaction(conn)
+            token = self._writing.set(tx)
+            try:
+                yield tx
+            finally:
+                self._writing.reset(token)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> asyncpg.Record | None:
+        tx = self._writing.get()
+        if tx is not None:
+            return await tx.fetchone(sql, params)
         return await self._pool.fetchrow(translate(sql), *params)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[asyncpg.Record]:
+        tx = self._writing.get()
+        if tx is not None:
+            return await tx.fetchall(sql, params)
         return list(await self._pool.fetch(translate(sql), *params))
 
     async def schema_version(self) -> int:

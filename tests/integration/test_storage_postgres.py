@@ -124,3 +124,21 @@ async def test_postgres_racing_processes_lose_no_update_and_spend_once(pg_url) -
         assert await GuildSettingsRepository(b).get(5) == {f"k{i}": i for i in range(10)}
         today = (await repos[0].get(shared.id)).created_at
         assert await UsageRepository(a).spent(7, today, today) == 20
+
+
+@pytest.mark.asyncio
+async def test_postgres_write_reads_its_own_rows_and_refuses_nesting(pg_url) -> None:
+    async with await open_database(pg_url) as db, await open_database(pg_url) as other:
+        async with db.write() as tx:
+            await tx.execute("INSERT INTO meta VALUES ('k', 'v', 0)")
+            assert (await db.fetchone("SELECT value FROM meta"))[0] == "v"  # through the txn
+            assert await other.fetchone("SELECT value FROM meta") is None  # not committed
+            with pytest.raises(RuntimeError, match="re-entrant"):
+                async with db.write():
+                    pass
+        assert (await other.fetchone("SELECT value FROM meta"))[0] == "v"
+        with pytest.raises(ZeroDivisionError):
+            async with db.write() as tx:
+                await tx.execute("UPDATE meta SET value = 'changed'")
+                1 / 0  # noqa: B018
+        assert (await other.fetchone("SELECT value FROM meta"))[0] == "v"  # rolled back
