@@ -187,6 +187,16 @@ class ExteriorService:
             return gen
         return await self.tracker.check_now(gen)
 
+    async def check_again(self, gen: Generation) -> Generation:
+        """A user asks about an unconfirmed or unfinished generation: adopt the API id a
+        callback named for it (confirmed by `get`), then ask the API. Never re-sends."""
+        if gen.status is Status.UNKNOWN and not gen.generation_id:
+            await self.callbacks.adopt(gen)
+            gen = await self.generations.get(gen.id) or gen
+        if gen.generation_id and gen.status is not Status.SUCCEEDED:
+            gen = await self.refresh(gen)
+        return gen
+
     async def recover(self) -> list[Generation]:
         """Intents left PENDING by a crash become UNKNOWN and are reported (at start and
         periodically); calls still in flight here or, likely, in another process are spared."""
@@ -234,7 +244,9 @@ class ExteriorService:
         """By our number (`12` or `#12`) or by the API's generation id."""
         ident = ident.strip().lstrip("#")
         if ident.isdigit():
-            return await self.generations.get(int(ident))
+            number = int(ident)
+            # beyond SQLite's 64-bit integers no row exists (and the driver would raise)
+            return await self.generations.get(number) if number < 2**63 else None
         return await self.generations.by_generation_id(ident)
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:

@@ -30,6 +30,8 @@ def friendly(exc: BaseException) -> str:
             "The API did not confirm the request. It was not retried, so you are not charged "
             "twice; the card will update if it shows up."
         )
+    if isinstance(exc, discord.app_commands.TransformerError):  # only a forged payload
+        return "One of the options has a value I don't know; pick one from the list."
     if isinstance(exc, discord.Forbidden):
         return "Discord refused: I am missing a permission in this channel."
     cause = exc.cause if isinstance(exc, RejectedError) else exc
@@ -57,7 +59,13 @@ async def reply_error(interaction: discord.Interaction, exc: BaseException) -> N
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
-            await interaction.response.send_message(text, ephemeral=True)
+            try:
+                await interaction.response.send_message(text, ephemeral=True)
+            except discord.HTTPException as exc:
+                if exc.code != 40060:
+                    raise
+                # our acknowledgement reached Discord though its answer was lost: follow up
+                await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction %s)", interaction.id)
 

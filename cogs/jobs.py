@@ -14,6 +14,7 @@ import discord
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs import media, render
+from cogs.check_again import check_view
 from cogs.errors import friendly
 from storage import DuplicateRequest
 
@@ -168,7 +169,8 @@ class Jobs:
             return
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
-        except discord.HTTPException:  # started and paid for: never report it as a failure
+        except Exception:  # started and paid for: never report it as a failure
+            # (a lost or garbled answer from Discord surfaces as aiohttp or parsing errors)
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)
         await interaction.followup.send(
             f"Started {render.MARKER}{gen.id} ({gen.room_type.label}); follow it here: "
@@ -182,8 +184,10 @@ class Jobs:
         """End a card that will not follow a generation in a state that says what happened."""
         try:
             embed = render.job_card(gen, sandbox=self.sandbox, note=note, status=status)
-            await card.edit(embed=embed)
-        except discord.HTTPException:
+            # unknown: a credit may be spent, so never re-send; the user may ask the API again
+            unknown = gen.status is Status.UNKNOWN and gen.id is not None
+            await card.edit(embed=embed, view=check_view(gen.id) if unknown else None)
+        except Exception:  # a lost or garbled answer from Discord too: the user must hear `note`
             log.warning("could not update the card %s", card.id, exc_info=True)
         await interaction.followup.send(note, ephemeral=True)
 

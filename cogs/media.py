@@ -8,7 +8,14 @@ import io
 import discord
 
 from bot.downloads import Downloader
-from bot.images import MAX_BYTES, ImageError, check_byte_count, jpeg_within, shrink_within
+from bot.images import (
+    MAX_BYTES,
+    ImageError,
+    check_byte_count,
+    jpeg_within,
+    open_image,
+    shrink_within,
+)
 
 
 async def read_attachment(
@@ -40,8 +47,15 @@ async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]
     return smaller, name.rsplit(".", 1)[0] + ".jpg"
 
 
+def _check_picture(data: bytes) -> None:
+    # any format and size the API chose, but a picture (not an error page served as one)
+    open_image(data, "result", max_bytes=max(len(data), 1), min_side=1, formats=None).close()
+
+
 async def fit(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
-    """The bytes and file name to upload: unchanged when under the limit, else a JPEG."""
+    """The bytes and file name to upload: unchanged when under the limit, else a JPEG.
+    Bytes that are not a picture are refused (ImageError) instead of posted."""
+    await asyncio.to_thread(_check_picture, data)
     if len(data) <= limit:
         return data, name
     smaller = await asyncio.to_thread(shrink_within, data, limit)

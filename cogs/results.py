@@ -18,6 +18,7 @@ from bot.domain import Generation, Status
 from bot.images import ImageError
 from bot.tracker import TrackerEvent
 from cogs import media, render
+from cogs.check_again import check_view
 from cogs.views import retry_view, vary_view
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class ResultsCog(commands.Cog, name="Results"):
         try:  # the loop must outlive any one failure (tasks.loop stops on most exceptions)
             for gen in await self.service.recover():
                 with contextlib.suppress(discord.HTTPException):
-                    await self._edit_card(gen)
+                    await self._edit_card(gen, view=check_view(gen.id))
             await self.catch_up()
         except Exception:
             log.exception("sweep failed; trying again in %s s", self.sweep.seconds)

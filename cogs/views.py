@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.domain import RoomType
+from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class HistoryButton(
         await guarded(interaction, _cog(interaction).history_page(interaction, self.page))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton)
+DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CheckAgainButton)
 
 
 def is_ours(custom_id: str) -> bool:

@@ -9,6 +9,7 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
+from tests.support.canary import CANARY_API_KEY, CANARY_BOT_TOKEN, canary_guard  # noqa: F401
 
 from .emulator import BotRunner, DiscordEmulator
 from .exterior_env import settings_for
@@ -17,7 +18,7 @@ from .exterior_env import settings_for
 @pytest_asyncio.fixture
 async def emulator() -> AsyncIterator[DiscordEmulator]:
     """A started emulator (one guild, channel, user) with discord.py pointed at it."""
-    emu = DiscordEmulator()
+    emu = DiscordEmulator(token=CANARY_BOT_TOKEN)
     await emu.start()
     try:
         with emu.patch_discord():
@@ -37,7 +38,8 @@ async def bot_runner(emulator: DiscordEmulator) -> AsyncIterator[BotRunner]:
 @pytest_asyncio.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
     """A sandbox API with short timings that outlives bot restarts within a test."""
-    async with running_sandbox(SandboxConfig(starting_seconds=0.05, processing_seconds=0.4)) as sb:
+    config = SandboxConfig(api_key=CANARY_API_KEY, starting_seconds=0.05, processing_seconds=0.4)
+    async with running_sandbox(config) as sb:
         yield sb
 
 

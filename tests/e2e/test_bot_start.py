@@ -7,6 +7,7 @@ import signal
 
 import pytest
 
+from tests.support.canary import found_in
 from tests.support.proc import clean_env, run, start
 
 from .exterior_env import exterior_bot, settings_for
@@ -66,6 +67,7 @@ async def test_exterior_bot_run_as_a_process(emulator, sandbox, tmp_path):
             await proc.wait()
     assert proc.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    assert not found_in(err), "a secret appeared in the process's log"
 
 
 @pytest.mark.asyncio

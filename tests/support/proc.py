@@ -8,6 +8,8 @@ import socket
 import sys
 from pathlib import Path
 
+from tests.support.canary import found_in
+
 OURS = ("IACREA_", "EXTERIOR_", "DISCORD_")
 
 
@@ -34,4 +36,6 @@ async def run(cwd: Path, *args: str, env: dict[str, str], timeout: float = 60):
     """(exit code, stdout, stderr) of one command."""
     proc = await start(cwd, *args, env=env)
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    leaked = found_in(out + err)
+    assert not leaked, f"a canary secret appeared in the output of `exterior-bot {args[0]}`"
     return proc.returncode, out.decode(), err.decode()

@@ -21,9 +21,11 @@ Writing an end-to-end test (fixtures in ``tests/e2e/conftest.py``)::
 (``emulator.channel``), a member (``emulator.user``) and the bot (``emulator.bot_user``);
 discord.py's ``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` point at it for the test.
 Inject with ``slash_command``/``click_button``/``select_option``/``submit_modal``/
-``user_message``; break things with ``fail_next``, ``reconnect_gateway``, ``ack_deadline``,
+``user_message``; break things with ``fail_next`` (a status, or ``kind=`` reset, malformed,
+timeout, hold: see ``faults.py``), ``reconnect_gateway``, ``ack_deadline``,
 ``attachment_url_lifetime``, ``set_bot_permissions``; inspect ``requests``, ``messages_in``,
-``wait_for_message`` and the ``InteractionHandle``. A subprocess bot gets ``emulator.env()``.
+``wait_for_message``, ``ack_latencies`` and the ``InteractionHandle``. A subprocess bot gets
+``emulator.env()``.
 Clicks wait ``reaction_time`` (0.1 s) after the message's last change, like a human would, so
 a bot has registered a fresh non-persistent view before it is used.
 """

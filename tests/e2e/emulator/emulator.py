@@ -92,6 +92,7 @@ class DiscordEmulator:
         return self
 
     async def stop(self) -> None:
+        self.faults.release_all()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -302,9 +303,15 @@ class DiscordEmulator:
         *,
         times: int = 1,
         is_global: bool = False,
+        kind: str = "status",
+        delay: float = 2.0,
+        after: int = 0,
     ) -> Fault:
-        """Answer the next ``times`` requests matching (``*`` = any method) with a failure."""
-        return self.faults.add(method, path_regex, status, retry_after, times, is_global)
+        """Fail the next ``times`` requests matching (``*`` = any method) once ``after`` of
+        them went through; ``kind`` (``faults.py``): a status, reset, malformed, timeout, hold."""
+        return self.faults.add(
+            method, path_regex, status, retry_after, times, is_global, kind, delay, after
+        )
 
     async def reconnect_gateway(self, timeout: float = 5.0) -> None:
         """Send op 7 RECONNECT; returns once the client has RESUMEd on a new socket."""
@@ -321,6 +328,10 @@ class DiscordEmulator:
             r for r in self.state.requests
             if method in ("*", r.method) and pattern.search(r.path)
         ]  # fmt: skip
+
+    def ack_latencies(self) -> dict[int, float | None]:
+        """Seconds from each injected interaction to its accepted callback (None: never)."""
+        return {i: h.ack_latency for i, h in self.interactions.handles.items()}
 
     def render(self, message: StoredMessage) -> dict[str, Any]:
         """The message object as Discord returns it (freshly signed attachment URLs)."""

@@ -81,6 +81,12 @@ class InteractionHandle:
         return any(r.ok for r in self.responses)
 
     @property
+    def ack_latency(self) -> float | None:
+        """Seconds from the injection to the accepted acknowledgement (None: not acked)."""
+        accepted = next((r for r in self.responses if r.ok), None)
+        return None if accepted is None else accepted.at - self.created_at
+
+    @property
     def expired(self) -> bool:
         return time.monotonic() - self.created_at > self.emu.token_lifetime
 

@@ -4,6 +4,8 @@ error bodies."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from typing import TYPE_CHECKING
@@ -40,9 +42,15 @@ def build_app(emu: DiscordEmulator) -> web.Application:
             authorized=_authorized(emu, request),
         )
         emu.state.requests.append(record)
+        fault = None
         try:
             fault = emu.faults.take(request.method, request.path)
-            if fault is not None:
+            if fault is not None and fault.kind == "reset":
+                request.transport.close()
+                return web.Response()
+            if fault is not None and fault.kind == "hold":
+                await fault.release.wait()
+            if fault is not None and fault.kind == "status":
                 response = fault.response()
             else:
                 protected = request.path.startswith("/api/")
@@ -60,6 +68,14 @@ def build_app(emu: DiscordEmulator) -> web.Application:
             emu.internal_errors.append(exc)
             body_ = {"message": f"emulator internal error: {exc!r}", "code": -1}
             response = json_response(body_, status=400)
+        if fault is not None and fault.kind == "malformed":
+            response = web.Response(status=200, text="<html>upstream hiccup</html>")
+        elif fault is not None and fault.kind == "timeout":
+            emu.state.notifier.notify()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(fault.release.wait(), fault.delay)
+            request.transport.close()
+            return web.Response()
         record.status = response.status
         if response.content_type == "application/json" and isinstance(response.body, bytes):
             record.response = json.loads(response.body)

@@ -1,0 +1,73 @@
+"""The "Check again" button on a card whose outcome is unknown: it asks, it never re-sends.
+
+A paid call that failed ambiguously (5xx, timeout, broken answer) may have spent a credit, so it is
+never repeated. The button adopts the API id a callback named for it, if any (once `get`
+confirms it), and asks the API when the id is known; the card and the user learn the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+
+from bot.domain import Status
+from cogs import render
+from cogs.errors import guarded
+
+log = logging.getLogger(__name__)
+STILL_UNKNOWN = (
+    "Still unknown: the API never confirmed #{id}. It was not sent again, so no second credit "
+    "is spent; this card updates if the API reports it."
+)
+
+
+class CheckAgainButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:check:(?P<id>[0-9]{1,19})"
+):
+    def __init__(self, generation: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Check again",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"exterior:check:{generation}",
+            )
+        )
+        self.generation = generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CheckAgainButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, check_again(interaction, self.generation))
+
+
+def check_view(generation: int) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation))
+
+
+async def check_again(interaction: discord.Interaction, row_id: int) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    bot = interaction.client
+    gen = await bot.get_cog("Exterior")._visible(interaction, str(row_id))
+    if gen is None:
+        return
+    gen = await bot.core.service.check_again(gen)
+    still_unknown = gen.status is Status.UNKNOWN and not gen.generation_id
+    if interaction.message is not None:
+        try:
+            await interaction.message.edit(
+                embed=render.job_card(gen, sandbox=bot.core.sandbox is not None),
+                view=check_view(gen.id) if still_unknown else None,
+            )
+        except discord.HTTPException:
+            log.warning("could not update the card of generation %s", gen.id, exc_info=True)
+    if still_unknown:
+        text = STILL_UNKNOWN.format(id=gen.id)
+    else:
+        text = f"#{gen.id}: {render.STATUS_TEXT[gen.status]}"
+        if gen.status is Status.SUCCEEDED:
+            text += " — the result is posted in this channel."
+    await interaction.followup.send(text, ephemeral=True)
