@@ -16,6 +16,10 @@ RUN pip install . \
     && mkdir -p /data && chown exterior:exterior /data
 
 USER exterior
+# Relative paths (a .env's EXTERIOR_DB_PATH=exterior-bot.sqlite3, the CLI's results/, the
+# sandbox's state file) land in the volume too: data stays in /data unless a setting says
+# otherwise with an absolute path.
+WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

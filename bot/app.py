@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import yarl
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.core import Core, open_core
+from bot.network import unreachable_reason
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,9 @@ class ExteriorBot(commands.AutoShardedBot):
     generation's lease, whatever shard its guild is on (docs/deploy.md says why)."""
 
     def __init__(self, core: Core, *, guild_ready_timeout: float = 2.0):
+        # No voice here: discord.py's "PyNaCl/davey is not installed" warnings are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         settings = core.settings
         super().__init__(
             shard_count=settings.shard_count,
@@ -142,12 +149,20 @@ async def run_bot(settings: Settings) -> int:
                     "sandbox: run one `exterior-bot sandbox` and point IACREA_* at it"
                 )
         bot = ExteriorBot(core)
+        stop = asyncio.Event()
+        closing: list[asyncio.Task] = []
+
+        def on_signal() -> None:
+            stop.set()
+            closing.append(asyncio.ensure_future(bot.close()))
+
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            loop.add_signal_handler(sig, on_signal)
         try:
             async with bot:
-                await bot.start(settings.discord_token)
+                if await _log_in(bot, settings.discord_token, stop):
+                    await bot.connect()
         except discord.LoginFailure:
             print(
                 "error: Discord refused DISCORD_TOKEN; copy the bot token again from the "
@@ -160,3 +175,27 @@ async def run_bot(settings: Settings) -> int:
             return 2
     log.info("stopped cleanly")
     return 0
+
+
+async def _log_in(bot: ExteriorBot, token: str, stop: asyncio.Event) -> bool:
+    """Log in, waiting out a network that is not there yet (the host down, DNS failing):
+    one line per attempt, retried with backoff until it works or a signal stops us."""
+    delay = 2.0
+    for attempt in itertools.count(1):
+        try:
+            await bot.login(token)
+            return True
+        except aiohttp.ClientConnectorError as exc:
+            # Each attempt opens a session on the client's connector: close both, start afresh.
+            await bot.http.close()
+            bot.http.connector = discord.utils.MISSING
+            log.warning(
+                "cannot reach Discord at %s:%s (%s); attempt %d, retrying in %g s",
+                exc.host, exc.port, unreachable_reason(exc), attempt, delay,
+            )  # fmt: skip
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        if stop.is_set():
+            return False
+        delay = min(delay * 2, 60.0)
+    return False

@@ -54,20 +54,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     vary = sub.add_parser("vary", help="a variation of an earlier generation")
     vary.add_argument("generation_id", metavar="GENERATION_ID")
-    vary.add_argument("--type", required=True, type=_room_type, dest="room_type")
+    vary.add_argument(
+        "--type", required=True, type=_room_type, dest="room_type", help="TERRACE, POOL or PETANQUE"
+    )
     vary.add_argument("--photo", help="the original photo, if its earlier URL no longer works")
     vary.add_argument("--mask", help="a new mask (default: the previous generation's)")
-    vary.add_argument("--out", type=Path, default=Path("results"))
-    vary.add_argument("--no-wait", action="store_true")
+    vary.add_argument("--out", type=Path, default=Path("results"), help="where to save results")
+    vary.add_argument("--no-wait", action="store_true", help="print the ids and return at once")
 
     status = sub.add_parser("status", help="the state of a generation")
     status.add_argument("generation_id", metavar="GENERATION_ID")
+    status.add_argument(
+        "--out", type=Path, default=None, help="save the result images in this directory"
+    )
 
-    sandbox = sub.add_parser("sandbox", help="run the local sandbox API")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument("--failure-ratio", type=float, default=None)
-    sandbox.add_argument("--processing-seconds", type=float, default=None)
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local sandbox API",
+        description="Run the sandbox API (fake results, no cost) until Ctrl-C, for commands "
+        "run with the IACREA_* variables it prints. It only fetches images from and sends "
+        "webhooks to this machine unless --allow-remote-urls is given.",
+    )
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    sandbox.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sandbox.add_argument(
+        "--failure-ratio",
+        type=float,
+        default=None,
+        help="share of generations that end FAILED, 0 to 1 "
+        "(default EXTERIOR_SANDBOX_FAILURE_RATIO, 0)",
+    )
+    sandbox.add_argument(
+        "--processing-seconds",
+        type=float,
+        default=None,
+        help="seconds a generation spends PROCESSING "
+        "(default EXTERIOR_SANDBOX_PROCESSING_SECONDS, 2.5)",
+    )
+    sandbox.add_argument(
+        "--allow-remote-urls",
+        action="store_true",
+        help="also fetch images from and send webhooks to other hosts than this machine",
+    )
 
     sub.add_parser("doctor", help="check the configuration and what it reaches")
     sub.add_parser("run", help="run the Discord bot")
@@ -75,14 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str, verbose: bool) -> None:
+    """`level` for our own loggers; libraries (discord, aiohttp) only warn unless -v."""
     logging.basicConfig(
         stream=sys.stderr,
         level=logging.DEBUG if verbose else getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiosqlite").setLevel(logging.INFO)  # one line per SQL call otherwise
-    if not verbose:  # the CLI prints its own progress; keep library chatter out
-        for name in ("bot", "storage", "aiohttp", "discord"):
+    if not verbose:
+        for name in ("aiohttp", "discord"):
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -93,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "run":
+    if args.command == "run":  # a service: its log is its voice (invite URL, logged in as …)
         _setup_logging(settings.log_level, args.verbose)
-    else:
+    else:  # the CLI prints its own progress: only problems from the log
         _setup_logging("WARNING", args.verbose)
     from bot import commands  # heavy imports only once arguments are known
     from storage import StorageError
@@ -108,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     except StorageError as exc:  # e.g. PostgreSQL unreachable: one sentence, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except ConfigError as exc:  # found while starting up, e.g. an unwritable EXTERIOR_DB_PATH
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

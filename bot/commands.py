@@ -77,18 +77,21 @@ async def _image_urls(core: Core, photo: str, mask: str) -> tuple[str, str, int,
     if core.can_host_files:
         kind = "jpeg" if pair.photo_format == "jpg" else "png"
         return (
-            core.webhooks.host_file(pair.photo, f"photo.{pair.photo_format}", f"image/{kind}"),
-            core.webhooks.host_file(pair.mask, "mask.png", "image/png"),
+            core.host_file(pair.photo, f"photo.{pair.photo_format}", f"image/{kind}"),
+            core.host_file(pair.mask, "mask.png", "image/png"),
             pair.width,
             pair.height,
         )
     if is_url(photo) and is_url(mask) and not (pair.mask_resized or pair.photo_changed):
         return photo, mask, pair.width, pair.height
-    raise CliError(
-        f"the API at {core.settings.base_url} cannot fetch files from this machine. Pass "
-        "http(s) URLs, or set EXTERIOR_PUBLIC_URL to an address where this machine's port "
-        f"{core.settings.webhook_port} (EXTERIOR_WEBHOOK_PORT) is reachable.",
-        EXIT_USAGE,
+    raise CliError(_cannot_fetch(core, "files from this machine"), EXIT_USAGE)
+
+
+def _cannot_fetch(core: Core, what: str) -> str:
+    return (
+        f"the API at {core.settings.base_url} cannot fetch {what}: pass http(s) URLs, or set "
+        "EXTERIOR_PUBLIC_URL to an address where this machine's port "
+        f"{core.settings.webhook_port} (EXTERIOR_WEBHOOK_PORT) is reachable"
     )
 
 
@@ -154,9 +157,9 @@ async def _original_url(core: Core, parent: Generation, photo: str | None) -> st
         if is_url(photo) and not prepared.changed:
             return photo
         if not core.can_host_files:
-            raise CliError("--photo must be an http(s) URL without EXTERIOR_PUBLIC_URL", EXIT_USAGE)
+            raise CliError(_cannot_fetch(core, f"--photo {photo}"), EXIT_USAGE)
         kind = "jpeg" if prepared.format == "jpg" else "png"
-        return core.webhooks.host_file(prepared.data, f"photo.{prepared.format}", f"image/{kind}")
+        return core.host_file(prepared.data, f"photo.{prepared.format}", f"image/{kind}")
     if parent.photo_url:
         try:  # URLs this CLI hosted die with it; say so instead of failing at the API
             await download(core.session, parent.photo_url, "original photo")
@@ -188,7 +191,13 @@ async def status(core: Core, args: argparse.Namespace) -> int:
         return EXIT_FAILED if state.status is Status.FAILED else EXIT_OK
     if gen.generation_id and not gen.status.is_terminal and gen.status is not Status.UNKNOWN:
         gen = await core.service.refresh(gen)
-    print(json.dumps(_report(gen, [])))
+    files = []
+    if args.out is not None and gen.status is Status.SUCCEEDED:
+        files = await _save(core, gen, args.out, await _fresh_urls(core, gen))
+        say(f"saved {', '.join(files)}")
+    elif args.out is not None and not gen.status.is_terminal:
+        say(f"{gen.status.value}: no pictures yet; ask again later")
+    print(json.dumps(_report(gen, files)))
     if gen.error:
         say(f"note: {gen.error}")
     return EXIT_FAILED if gen.status is Status.FAILED else EXIT_OK
@@ -210,16 +219,13 @@ class _Waiter:
 
 
 async def _follow(core: Core, waiter: _Waiter, gen: Generation, args) -> int:
+    left = "" if gen.remaining_photos is None else f"; {gen.remaining_photos} photos left"
+    say(f"generation {gen.generation_id} accepted{left}")
     if args.no_wait:
-        if core.sandbox is not None:
-            say(
-                "note: the built-in sandbox stops with this command; to follow a generation "
-                "later, run `exterior-bot sandbox` and point IACREA_BASE_URL at it"
-            )
+        say(f"follow it with: exterior-bot status {gen.generation_id} [--out DIR]")
         print(json.dumps(_report(gen, [])))
         return EXIT_OK
     started = time.monotonic()
-    say(f"generation {gen.generation_id} accepted; {gen.remaining_photos} photos left")
     while True:
         event = await waiter.queue.get()
         if event.generation.id != gen.id:
@@ -246,10 +252,19 @@ async def _follow(core: Core, waiter: _Waiter, gen: Generation, args) -> int:
     return EXIT_OK
 
 
-async def _save(core: Core, gen: Generation, out: Path) -> list[str]:
+async def _fresh_urls(core: Core, gen: Generation) -> list[str]:
+    """Result URLs as the API gives them now: stored ones may have expired (or, for the
+    embedded sandbox, name the port of an earlier command)."""
+    try:
+        return (await core.client.get(gen.generation_id)).urls or gen.result_urls
+    except errors.ApiError:
+        return gen.result_urls
+
+
+async def _save(core: Core, gen: Generation, out: Path, urls: list[str] | None = None) -> list[str]:
     await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     files = []
-    for index, url in enumerate(gen.result_urls):
+    for index, url in enumerate(gen.result_urls if urls is None else urls):
         try:
             data = await core.downloads.fetch(url, "result", max_bytes=64 * 1024 * 1024)
         except ImageError as exc:

@@ -18,10 +18,12 @@ import aiohttp
 
 from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
-from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.downloads import Downloader, HostPolicy
+from bot.sandbox.fetch import on_this_machine
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
+from bot.sandbox.store import SandboxStore
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService
@@ -29,6 +31,7 @@ from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
     AnyDatabase,
+    DatabaseUnavailableError,
     GenerationRepository,
     Lease,
     Leases,
@@ -57,8 +60,20 @@ class Core:
 
     @property
     def can_host_files(self) -> bool:
-        """Whether the API can fetch files we host: a public URL, or a sandbox on loopback."""
-        return bool(self.settings.public_url) or self.sandbox is not None
+        """Whether the API can fetch files we host: a public URL, or an API on this machine."""
+        return bool(self.settings.public_url) or api_on_this_machine(self.settings)
+
+    def host_file(self, data: bytes, filename: str, content_type: str) -> str:
+        """A URL where the API can fetch `data` (the embedded sandbox keeps it across commands)."""
+        if self.sandbox is not None:
+            return self.sandbox.host_file(data, content_type)
+        return self.webhooks.host_file(data, filename, content_type)
+
+
+def api_on_this_machine(settings: Settings) -> bool:
+    """The embedded sandbox, or an API (a standalone sandbox) on loopback: it reaches our
+    loopback webhook server, so local files and callbacks need no public URL."""
+    return settings.sandbox or on_this_machine(settings.base_url)
 
 
 def sandbox_config(settings: Settings) -> SandboxConfig:
@@ -71,6 +86,14 @@ def sandbox_config(settings: Settings) -> SandboxConfig:
     )
 
 
+def sandbox_store(settings: Settings) -> SandboxStore | None:
+    """The embedded sandbox keeps its state beside the database, so that separate commands
+    (`generate`, then `vary`, `status`) see one API, as they would the real one."""
+    if str(settings.db_path) == ":memory:":
+        return None
+    return SandboxStore(settings.db_path.with_name(f"{settings.db_path.name}.sandbox.zip"))
+
+
 @asynccontextmanager
 async def open_core(
     settings: Settings, *, webhook_port: int | None = None, resume: bool = True
@@ -78,12 +101,30 @@ async def open_core(
     """Start everything; `webhook_port=0` picks a free port (CLI, tests)."""
     async with AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        db = await open_database(settings.database)
+        try:
+            db = await open_database(settings.database)
+        except DatabaseUnavailableError as exc:
+            advice = (
+                "another process holds it: try again"
+                if exc.busy
+                else "set EXTERIOR_DB_PATH to a file this user can create and write"
+            )
+            raise ConfigError(f"{exc}; {advice}") from None
         stack.push_async_callback(db.close)
         sandbox = None
         base_url, key, user = settings.base_url, settings.api_key, settings.user_id
         if settings.sandbox:
-            sandbox = await stack.enter_async_context(running_sandbox(sandbox_config(settings)))
+            store = sandbox_store(settings)
+            try:
+                sandbox = await stack.enter_async_context(
+                    running_sandbox(sandbox_config(settings), store=store)
+                )
+            except OSError as exc:
+                where = store.path if store else "memory"
+                raise ConfigError(
+                    f"cannot start the built-in sandbox with its state in {where} "
+                    f"({exc.strerror or exc}); check EXTERIOR_DB_PATH's directory"
+                ) from None
             base_url, key, user = sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID
         policy = HostPolicy.of(
             base_url,
@@ -104,8 +145,8 @@ async def open_core(
         lease = Lease(owner, settings.lease_seconds)
         generations = GenerationRepository(db, lease=lease)
         usage = UsageRepository(db)
-        # The sandbox runs on loopback, so it can always call our local webhook server.
-        webhooks_on = bool(settings.public_url) or sandbox is not None
+        # An API on loopback can always call our local webhook server.
+        webhooks_on = bool(settings.public_url) or api_on_this_machine(settings)
         policy = PollPolicy(
             first_delay=settings.poll_first_delay,
             max_interval=settings.poll_max_interval,

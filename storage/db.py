@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
+import random
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -40,6 +42,15 @@ class StorageError(Exception):
 
 class MigrationError(StorageError):
     """A migration failed; it was rolled back and the schema version is unchanged."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The file cannot be opened or written: a read-only or missing place, not a database."""
+
+    def __init__(self, path: str, reason: str, *, busy: bool = False) -> None:
+        super().__init__(f"cannot open or write the database {path} ({reason})")
+        self.path, self.reason = path, reason
+        self.busy = busy  # another connection held it longer than the busy timeout
 
 
 class DatabaseTooNewError(StorageError):
@@ -125,6 +136,59 @@ def for_update(conn: Any) -> str:
     return "" if isinstance(conn, aiosqlite.Connection) else " FOR UPDATE"
 
 
+BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's lock
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+async def _enter_wal(conn: aiosqlite.Connection) -> None:
+    """Switch to WAL, retrying while another connection sets up the same new file.
+
+    Two connections that both read a fresh file and then both ask for the exclusive lock the
+    switch needs would deadlock, so SQLite fails one at once without calling the busy handler.
+    Trying again (with a jittered backoff, up to the busy timeout) lets the other finish first.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT
+    delay = 0.005
+    while True:
+        try:
+            await execute(conn, "PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or loop.time() + delay > deadline:
+                raise
+        await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.2)
+
+
+def _can_open(target: str) -> None:
+    """Create the directory and open the file once, so a bad path fails here with a reason.
+
+    (aiosqlite leaves its worker thread to finish on its own after a failed connect, which
+    prints a traceback when the event loop closes first.)
+    """
+    try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise DatabaseUnavailableError(target, f"{exc.filename} is not a directory") from exc
+    except OSError as exc:
+        raise DatabaseUnavailableError(target, (exc.strerror or str(exc)).lower()) from exc
+    try:
+        sqlite3.connect(target).close()
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailableError(target, str(exc)) from exc
+    # SQLite opens a file it may not write read-only without a word: find out now, not at the
+    # first paid generation.
+    if not os.access(target, os.W_OK):
+        raise DatabaseUnavailableError(target, "the file is read-only for this user")
+
+
 class Database:
     """SQLite: one file, one connection per process; other processes (the CLI) share the file."""
 
@@ -143,17 +207,22 @@ class Database:
         """Open (creating if needed) and migrate the database at `path`."""
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_can_open, target)
         conn = await aiosqlite.connect(target, isolation_level=None)
         db = cls(conn, target)
         try:
-            # busy_timeout first: switching to WAL may itself wait for another process.
-            await execute(conn, "PRAGMA busy_timeout = 5000")
-            await execute(conn, "PRAGMA journal_mode = WAL")
-            # FULL: a committed intent (the record of a paid call) survives power loss too;
-            # NORMAL in WAL mode may drop the last commits. Writes are few (~0.15 ms more each).
-            await execute(conn, "PRAGMA synchronous = FULL")
-            await execute(conn, "PRAGMA foreign_keys = ON")
+            try:
+                await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+                await _enter_wal(conn)
+                # FULL: a committed intent (the record of a paid call) survives power loss too;
+                # NORMAL in WAL mode may drop the last commits. Writes are few (~0.15 ms more).
+                await execute(conn, "PRAGMA synchronous = FULL")
+                await execute(conn, "PRAGMA foreign_keys = ON")
+            except sqlite3.OperationalError as exc:
+                busy = _is_busy(exc)
+                raise DatabaseUnavailableError(target, str(exc), busy=busy) from exc
+            except sqlite3.Error as exc:
+                raise DatabaseUnavailableError(target, str(exc)) from exc
             conn.row_factory = aiosqlite.Row
             await db._migrate(_checked(migrations) if migrations is not None else load_migrations())
         except BaseException:

@@ -36,7 +36,7 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 7_283_001
 
 
-class DatabaseUnavailable(StorageError):
+class PostgresUnavailableError(StorageError):
     """PostgreSQL could not be reached or refused us; the message names no password."""
 
 
@@ -115,7 +115,7 @@ class PostgresDatabase:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise DatabaseUnavailable(
+            raise PostgresUnavailableError(
                 f"cannot open the PostgreSQL database {_where(url)} "
                 f"(EXTERIOR_DATABASE_URL): {reason}"
             ) from exc

@@ -18,6 +18,9 @@ async def serve(settings: Settings, args) -> int:
         config = replace(config, failure_ratio=args.failure_ratio)
     if args.processing_seconds is not None:
         config = replace(config, processing_seconds=args.processing_seconds)
+    # Anyone who can reach it could make it fetch or post to any address: this machine only,
+    # unless asked.
+    config = replace(config, remote_urls=args.allow_remote_urls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -29,7 +32,9 @@ async def serve(settings: Settings, args) -> int:
             f"  IACREA_API_KEY={config.api_key}\n"
             f"  IACREA_USER_ID={config.user_id}\n"
             f"  {config.credits} photos; generations take "
-            f"{config.starting_seconds + config.processing_seconds:g} s; Ctrl-C stops it",
+            f"{config.starting_seconds + config.processing_seconds:g} s; "
+            f"{'fetches any URL' if config.remote_urls else 'fetches from this machine only'}; "
+            "Ctrl-C stops it",
             file=sys.stderr,
             flush=True,
         )

@@ -1,13 +1,18 @@
-"""The sandbox's bookkeeping: accounts, projects, generations and their clock."""
+"""The sandbox's bookkeeping: accounts, projects, generations, their clock and their pictures.
+
+A generation's clock is fixed when it starts (wall-clock times, so it survives a restart): it is
+STARTING until `processing_at`, PROCESSING until `done_at`, then SUCCEEDED or FAILED. Pictures
+(fetched photos and masks, rendered results) are kept by content hash in `blobs`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
-
-from PIL import Image
 
 from bot.domain import RoomType, Status
 
@@ -31,13 +36,16 @@ class SandboxConfig:
     slow_answer: float = 0.0  # paid calls act, then answer this late (ambiguous timeouts)
     max_image_bytes: int = 20 * 1024 * 1024
     seed: int | None = None
+    # Which hosts it fetches images from and posts webhooks to: any (a real API, the embedded
+    # sandbox that reads Discord's CDN) or only this machine (the standalone server).
+    remote_urls: bool = True
 
 
 @dataclass
 class Project:
     id: str
     image_url: str
-    mask: Image.Image  # kept: a variation without mask_url reuses it
+    mask: str  # blob key: a variation without mask_url reuses it
     variations: int = 0
 
 
@@ -50,9 +58,18 @@ class SandboxGeneration:
     will_fail: bool
     webhook: str | None
     base_url: str
+    user_id: str = ""
+    photo: str = ""  # blob keys of what it is rendered from
+    mask: str = ""
+    processing_at: float = 0.0
+    done_at: float = 0.0
     status: Status = Status.STARTING
-    images: list[bytes] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # blob keys of the results
     task: asyncio.Task | None = None
+
+
+def blob_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class SandboxState:
@@ -62,6 +79,7 @@ class SandboxState:
         self.credits: dict[str, int] = {config.user_id: config.credits}
         self.projects: dict[str, Project] = {}
         self.generations: dict[str, SandboxGeneration] = {}
+        self.blobs: dict[str, bytes] = {}
         self.calls: dict[str, int] = {"generate": 0, "generate-variation": 0, "get": 0}
         self.webhook_deliveries: list[tuple[str, dict]] = []
         self.requests: list[tuple[str, dict]] = []  # accepted-for-processing calls, for tests
@@ -70,6 +88,11 @@ class SandboxState:
     def record(self, endpoint: str, body: dict) -> None:
         self.calls[endpoint] += 1
         self.requests.append((endpoint, body))
+
+    def keep(self, data: bytes) -> str:
+        key = blob_key(data)
+        self.blobs.setdefault(key, data)
+        return key
 
     def fail_next(self, count: int = 1) -> None:
         """Make the next `count` generations end FAILED (deterministic tests and demos)."""
@@ -91,7 +114,7 @@ class SandboxState:
     def refund(self, user_id: str) -> None:
         self.credits[user_id] = self.credits.get(user_id, 0) + 1
 
-    def new_project(self, image_url: str, mask: Image.Image) -> Project:
+    def new_project(self, image_url: str, mask: str) -> Project:
         project = Project(id=str(uuid.uuid4()), image_url=image_url, mask=mask)
         self.projects[project.id] = project
         return project
@@ -104,9 +127,14 @@ class SandboxState:
         base_url: str,
         *,
         variation: bool,
+        user_id: str = "",
+        photo: str = "",
+        mask: str = "",
     ) -> SandboxGeneration:
         if variation:
             project.variations += 1
+        now = time.time()
+        processing_at = now + self.config.starting_seconds
         gen = SandboxGeneration(
             id=str(uuid.uuid4()),
             project=project,
@@ -115,15 +143,21 @@ class SandboxState:
             will_fail=self.decide_failure(),
             webhook=webhook,
             base_url=base_url,
+            user_id=user_id,
+            photo=photo,
+            mask=mask,
+            processing_at=processing_at,
+            done_at=processing_at + self.config.processing_seconds,
         )
         self.generations[gen.id] = gen
         return gen
 
-    def public_state(self, gen: SandboxGeneration) -> dict:
+    def public_state(self, gen: SandboxGeneration, base_url: str | None = None) -> dict:
         body: dict = {"status": gen.status.value, "variationNumber": gen.variation_number}
         if gen.status is Status.SUCCEEDED:
+            origin = base_url or gen.base_url
             body["urls"] = [
-                f"{gen.base_url}/sandbox/results/{gen.id}/{i}.png" for i in range(len(gen.images))
+                f"{origin}/sandbox/results/{gen.id}/{i}.png" for i in range(len(gen.images))
             ]
         return body
 

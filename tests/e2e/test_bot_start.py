@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from tests.support.canary import found_in
-from tests.support.proc import clean_env, run, start
+from tests.support.proc import clean_env, free_port, run, start
 
 from .exterior_env import exterior_bot, settings_for
 
@@ -55,9 +55,9 @@ async def test_exterior_bot_run_as_a_process(emulator, sandbox, tmp_path):
     )
     proc = await start(tmp_path, "run", env=env)
     try:
-        async with asyncio.timeout(20):
-            while not emulator.commands.syncs:  # noqa: ASYNC110 - the emulator records it
-                await asyncio.sleep(0.05)
+        # At the default log level (INFO) it says what README promises.
+        said = await read_until(proc, "logged in as")
+        assert "invite: https://discord.com/oauth2/authorize?client_id=" in said
         assert synced_subcommands(emulator) == SUBCOMMANDS
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), 15)
@@ -65,9 +65,57 @@ async def test_exterior_bot_run_as_a_process(emulator, sandbox, tmp_path):
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    assert proc.returncode == 0, err.decode()
-    assert "Traceback" not in err.decode()
-    assert not found_in(err), "a secret appeared in the process's log"
+    said += err.decode()
+    assert proc.returncode == 0, said
+    assert "Traceback" not in said
+    assert not found_in(said), "a secret appeared in the process's log"
+    assert "PyNaCl" not in said and "davey" not in said  # no voice here: no voice warnings
+
+
+async def read_until(proc, words: str, timeout: float = 20) -> str:
+    said = ""
+    async with asyncio.timeout(timeout):
+        while words not in said:
+            line = await proc.stderr.readline()
+            assert line, f"exited before saying {words!r}: {said}"
+            said += line.decode()
+    return said
+
+
+@pytest.mark.asyncio
+async def test_run_without_network_says_which_host_and_retries_until_stopped(tmp_path):
+    port = free_port()  # nothing listens there: connection refused, as with no network
+    env = clean_env(
+        DISCORD_TOKEN="t",
+        DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
+        EXTERIOR_DB_PATH=str(tmp_path / "t.sqlite3"),
+        EXTERIOR_WEBHOOK_PORT="0",
+    )
+    proc = await start(tmp_path, "run", env=env)
+    try:
+        said = await read_until(proc, "attempt 1, retrying in 2 s")
+        assert f"cannot reach Discord at 127.0.0.1:{port} (connection refused)" in said
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 15)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    said += err.decode()
+    assert proc.returncode == 0, said
+    assert "Traceback" not in said and "Unclosed" not in said
+
+
+@pytest.mark.asyncio
+async def test_doctor_checks_the_token_with_discord(emulator, tmp_path):
+    base = clean_env(EXTERIOR_DB_PATH=str(tmp_path / "d.sqlite3"), EXTERIOR_WEBHOOK_PORT="0")
+    code, _, err = await run(tmp_path, "doctor", env={**base, **emulator.env()}, timeout=30)
+    assert code == 0, err
+    assert f"[ok  ] DISCORD_TOKEN accepted: the bot is {emulator.bot_user.username}" in err
+    garbage = {**emulator.env(), "DISCORD_TOKEN": "garbage"}
+    code, _, err = await run(tmp_path, "doctor", env={**base, **garbage}, timeout=30)
+    assert code == 1 and "[FAIL] Discord refused DISCORD_TOKEN" in err
+    assert "garbage" not in err and "Traceback" not in err
 
 
 @pytest.mark.asyncio
