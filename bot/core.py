@@ -20,6 +20,7 @@ from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.downloads import Downloader, HostPolicy
+from bot.drafts import DraftService
 from bot.sandbox.fetch import on_this_machine
 from bot.sandbox.server import RunningSandbox, running_sandbox
 from bot.sandbox.state import SandboxConfig
@@ -27,12 +28,15 @@ from bot.sandbox.store import SandboxStore
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService
+from bot.studio.routes import StudioRoutes
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
     AnyDatabase,
     DatabaseUnavailableError,
+    DraftRepository,
     GenerationRepository,
+    GuildSettingsRepository,
     Lease,
     Leases,
     MetaRepository,
@@ -57,6 +61,7 @@ class Core:
     service: ExteriorService
     sandbox: RunningSandbox | None
     downloads: Downloader  # every URL someone else gave us goes through it
+    drafts: DraftService
 
     @property
     def can_host_files(self) -> bool:
@@ -160,12 +165,19 @@ async def open_core(
             webhooks=webhooks_on,
             leases=Leases(db, lease),
         )
+        key = await signing_key(settings.secret_key, MetaRepository(db))
+        drafts = DraftService(
+            DraftRepository(db),
+            GuildSettingsRepository(db),
+            signing_key=key,
+            public_url=settings.public_url,
+        )
         callbacks = Callbacks(
             tracker,
             client,
             generations,
             PendingCallbackRepository(db),
-            key=await signing_key(settings.secret_key, MetaRepository(db)),
+            key=key,
         )
         await callbacks.start()
         webhooks = WebhookServer(
@@ -174,6 +186,7 @@ async def open_core(
             host=settings.webhook_host if settings.public_url else "127.0.0.1",
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
+            studio=StudioRoutes(drafts),
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
@@ -201,4 +214,5 @@ async def open_core(
             service,
             sandbox,
             downloads,
+            drafts,
         )

@@ -121,3 +121,36 @@ class Generation:
     card_message_id: int | None = None
     result_message_id: int | None = None
     webhook_secret: str | None = None
+
+
+class DraftState(enum.StrEnum):
+    OPEN = "OPEN"  # waiting for "Generate"; nothing spent
+    USED = "USED"  # claimed once by a button or a studio submission
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(slots=True)
+class Draft:
+    """A photo and a mask shown to a user before any credit is spent (preview or studio).
+
+    kind "create" makes a new generation of the photo; "vary" a variation of `parent_id`."""
+
+    id: str
+    kind: Kind
+    channel_id: int
+    user_id: int
+    room_type: RoomType
+    source: str  # where the mask came from: "mask", "painted", "suggested", "result"
+    photo: bytes
+    photo_name: str
+    photo_sha256: str
+    mask: bytes  # PNG, mode L, 0/255, same size as the photo
+    width: int
+    height: int
+    created_at: datetime
+    expires_at: datetime
+    guild_id: int | None = None
+    user_name: str | None = None
+    parent_id: int | None = None
+    state: DraftState = DraftState.OPEN
+    claimed_by: str | None = None

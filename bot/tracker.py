@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, RoomType, Status
+from bot.durations import DurationModel, Observation
 from bot.schedule import PollPolicy
 from storage import GenerationRepository, LeaseLost, Leases
 
@@ -67,7 +68,7 @@ class GenerationTracker:
         self._running: set[int] = set()  # rows whose check is in flight
         self._rechecks: dict[int, bool] = {}  # hinted while in flight
         self._checks: set[asyncio.Task] = set()
-        self._history: dict[tuple[RoomType, Kind], list[float]] = {}
+        self._models: dict[tuple[RoomType, Kind], DurationModel | None] = {}
         self._subscribers: list[Subscriber] = []
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
@@ -152,11 +153,11 @@ class GenerationTracker:
         self._schedule(gen, gen.next_check_at.timestamp())
 
     async def first_check_at(self, gen: Generation) -> float:
-        history = await self._durations(gen.room_type, gen.kind)
+        model = await self._model(gen.room_type, gen.kind)
         created = _ts(gen.created_at, self._clock())
         delay = self.policy.next_delay(
             max(0.0, self._clock() - created),
-            history,
+            model,
             first=True,
             webhook=self.webhooks,
             rng=self._rng,
@@ -264,7 +265,7 @@ class GenerationTracker:
     async def _check(self, row: int) -> Generation:
         gen = self._known[row]
         previous = gen.status
-        now = asked_at = self._clock()
+        asked = self._clock()
         try:
             state = await self.client.get(gen.generation_id)
         except errors.ApiError as exc:
@@ -279,8 +280,8 @@ class GenerationTracker:
             return gen
         nxt = None
         if not state.status.is_terminal and elapsed < self.deadline:
-            history = await self._durations(gen.room_type, gen.kind)
-            delay = self.policy.next_delay(elapsed, history, webhook=self.webhooks, rng=self._rng)
+            model = await self._model(gen.room_type, gen.kind)
+            delay = self.policy.next_delay(elapsed, model, webhook=self.webhooks, rng=self._rng)
             nxt = min(now + delay, _ts(gen.created_at, now) + self.deadline)
         try:
             gen, finished = await self.repo.record_check(
@@ -289,7 +290,8 @@ class GenerationTracker:
                 next_check_at=nxt,
                 result_urls=state.urls or None,
                 variation_number=state.variation_number,
-                asked_at=asked_at,
+                ended_after=self._ended_after(gen, state.status, asked),
+                asked_at=asked,
             )
         except LeaseLost:  # another process took it over (ours ran out): it records and posts
             log.info("generation %s is followed by another process now", row)
@@ -297,7 +299,7 @@ class GenerationTracker:
             return await self.repo.get(row) or gen
         self._known[row] = gen
         if finished:
-            self._history.pop((gen.room_type, gen.kind), None)
+            self._models.pop((gen.room_type, gen.kind), None)
             self._forget(row)
             self._emit(TrackerEvent("finished", gen, previous))
         elif gen.status.is_terminal:
@@ -328,11 +330,22 @@ class GenerationTracker:
         if gen and gen.generation_id:
             self._by_api_id.pop(gen.generation_id, None)
 
-    async def _durations(self, room_type: RoomType, kind: Kind) -> list[float]:
+    def _ended_after(self, gen: Generation, status: Status, asked: float) -> float | None:
+        """What this answer says about when the generation ended (see bot.durations)."""
+        if not status.is_terminal:
+            return asked  # unfinished when we asked
+        planned = gen.next_check_at.timestamp() if gen.next_check_at else None
+        if self.webhooks and planned is not None and asked < planned - self.policy.webhook_slack:
+            # Asked ahead of plan, so a callback said it ended: it did shortly before.
+            return asked - self.policy.webhook_slack
+        return None
+
+    async def _model(self, room_type: RoomType, kind: Kind) -> DurationModel | None:
         key = (room_type, kind)
-        if key not in self._history:
-            self._history[key] = await self.repo.recent_durations(room_type, kind)
-        return self._history[key]
+        if key not in self._models:
+            bounds = await self.repo.recent_durations(room_type, kind)
+            self._models[key] = self.policy.learn([Observation(*b) for b in bounds])
+        return self._models[key]
 
     def _emit(self, event: TrackerEvent) -> None:
         for callback in self._subscribers:

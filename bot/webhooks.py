@@ -10,11 +10,15 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.callbacks import Callbacks
 from bot.tracker import GenerationTracker
+
+if TYPE_CHECKING:
+    from bot.studio.routes import StudioRoutes
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +40,14 @@ class WebhookServer:
         port: int = 8080,
         public_url: str | None = None,
         file_lifetime: float = 3600.0,
+        studio: StudioRoutes | None = None,
     ):
         self.tracker = tracker
         self.callbacks = callbacks
         self.host, self.port = host, port
         self.public_url = public_url.rstrip("/") if public_url else None
         self.file_lifetime = file_lifetime
+        self.studio = studio
         self.callbacks_received = 0
         self._files: dict[str, _HostedFile] = {}
         self._runner: web.AppRunner | None = None
@@ -71,6 +77,8 @@ class WebhookServer:
         app.router.add_post("/callbacks/{row:[0-9]+}/{secret}", self._callback)
         app.router.add_get("/files/{token}/{name}", self._file)
         app.router.add_get("/healthz", self._health)
+        if self.studio is not None:
+            self.studio.add_to(app.router)
         return app
 
     async def start(self) -> None:

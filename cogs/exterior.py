@@ -63,22 +63,47 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     @exterior.command(name="create", description="Turn a garden photo into a new exterior")
     @app_commands.describe(
         photo="The garden photo (jpg or png)",
-        mask="Same size as the photo: white where the new exterior goes, black elsewhere",
         type="What to build",
+        mask="Same size as the photo: white where the new exterior goes, black elsewhere",
+        painted="The photo with the area to change scribbled over in a bright colour",
     )
     async def create(
         self,
         interaction: discord.Interaction,
         photo: discord.Attachment,
-        mask: discord.Attachment,
         type: RoomType,
+        mask: discord.Attachment | None = None,
+        painted: discord.Attachment | None = None,
     ) -> None:
+        """With a mask: a job card at once. With a painted photo or neither: a private preview
+        first (and always when the server asks for previews)."""
+        if mask is not None and painted is not None:
+            await interaction.response.send_message(
+                "Attach either a mask or a painted photo, not both.", ephemeral=True
+            )
+            return
         if not await self._can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            photo_data = await media.read_attachment(self.downloads, photo, "photo")
-            mask_data = await media.read_attachment(self.downloads, mask, "mask")
+            read = media.read_attachment
+            photo_data = await read(self.downloads, photo, "photo")
+            mask_data = await read(self.downloads, mask, "mask") if mask else None
+            painted_data = await read(self.downloads, painted, "painted photo") if painted else None
+        except ImageError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        if mask_data is None or await self.bot.core.drafts.always_preview(interaction.guild_id):
+            await self.bot.get_cog("Preview").show(
+                interaction, photo_data, type, mask=mask_data, painted=painted_data
+            )
+            return
+        await self._create_now(interaction, photo_data, mask_data, type)
+
+    async def _create_now(
+        self, interaction: discord.Interaction, photo_data: bytes, mask_data: bytes, type: RoomType
+    ) -> None:
+        try:
             pair = await asyncio.to_thread(prepare_pair, photo_data, mask_data)
             # the bot re-posts the photo as its own copy: it must fit this server's limit
             limit = interaction.guild.filesize_limit if interaction.guild else media.DEFAULT_LIMIT
@@ -165,7 +190,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         await interaction.followup.send(
             embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
             files=files,
-            view=vary_view(gen.id),
+            view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
         )
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")

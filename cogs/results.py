@@ -124,7 +124,7 @@ class ResultsCog(commands.Cog, name="Results"):
             message = await channel.send(
                 embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
                 files=files,
-                view=vary_view(gen.id),
+                view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
                 reference=reference,
                 mention_author=False,
             )

@@ -17,12 +17,17 @@ from cogs.errors import guarded
 
 if TYPE_CHECKING:
     from cogs.exterior import ExteriorCog
+    from cogs.preview import PreviewCog
 
 _TYPES = "|".join(t.value for t in RoomType)
 
 
 def _cog(interaction: discord.Interaction) -> ExteriorCog:
     return interaction.client.get_cog("Exterior")  # type: ignore[return-value]
+
+
+def _previews(interaction: discord.Interaction) -> PreviewCog:
+    return interaction.client.get_cog("Preview")  # type: ignore[return-value]
 
 
 class VaryButton(
@@ -96,7 +101,65 @@ class HistoryButton(
         await guarded(interaction, _cog(interaction).history_page(interaction, self.page))
 
 
-DYNAMIC_ITEMS = (VaryButton, RetryButton, HistoryButton, CheckAgainButton)
+class PreviewButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"exterior:preview:(?P<id>[A-Za-z0-9_-]{8,40}):(?P<action>go|cancel)",
+):
+    """ "Generate (1 credit)" or "Cancel" on a private preview; the draft id is persisted."""
+
+    def __init__(self, draft: str, action: str):
+        go = action == "go"
+        super().__init__(
+            discord.ui.Button(
+                label="Generate (1 credit)" if go else "Cancel",
+                style=discord.ButtonStyle.success if go else discord.ButtonStyle.secondary,
+                custom_id=f"exterior:preview:{draft}:{action}",
+            )
+        )
+        self.draft, self.action = draft, action
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PreviewButton:
+        return cls(match["id"], match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _previews(interaction)
+        work = cog.generate(interaction, self.draft) if self.action == "go" else None
+        await guarded(interaction, work or cog.cancel(interaction, self.draft))
+
+
+class StudioButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:studio:(?P<id>[0-9]+)"
+):
+    """ "Edit mask & vary": a link button sends no interaction, so this one answers privately
+    with a fresh signed studio link for the person who clicked."""
+
+    def __init__(self, generation: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Edit mask & vary",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"exterior:studio:{generation}",
+            )
+        )
+        self.generation = generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> StudioButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, _previews(interaction).studio_for(interaction, self.generation))
+
+
+DYNAMIC_ITEMS = (
+    VaryButton,
+    RetryButton,
+    HistoryButton,
+    CheckAgainButton,
+    PreviewButton,
+    StudioButton,
+)
 
 
 def is_ours(custom_id: str) -> bool:
@@ -104,11 +167,28 @@ def is_ours(custom_id: str) -> bool:
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
 
 
-def vary_view(generation: int) -> discord.ui.View:
+def vary_view(generation: int, *, studio: bool = False) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
         view.add_item(VaryButton(generation, room_type))
+    if studio:  # only when the studio is reachable (EXTERIOR_PUBLIC_URL)
+        view.add_item(StudioButton(generation))
     return view
+
+
+def preview_view(draft: str, studio_link: str | None, *, generate: bool = True) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if generate:
+        view.add_item(PreviewButton(draft, "go"))
+    if studio_link:
+        view.add_item(discord.ui.Button(label="Edit in studio", url=studio_link))
+    return view.add_item(PreviewButton(draft, "cancel"))
+
+
+def studio_link_view(link: str) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(
+        discord.ui.Button(label="Open the mask studio", url=link)
+    )
 
 
 def retry_view(generation: int) -> discord.ui.View:

@@ -14,6 +14,7 @@ from .db import (
     StorageError,
     load_migrations,
 )
+from .drafts import DraftRepository
 from .generations import (
     INTERRUPTED,
     DuplicateRequest,
@@ -33,6 +34,7 @@ __all__ = [
     "Database",
     "DatabaseTooNewError",
     "DatabaseUnavailableError",
+    "DraftRepository",
     "DuplicateRequest",
     "GenerationNotFound",
     "GenerationRepository",

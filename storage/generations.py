@@ -211,21 +211,31 @@ class GenerationRepository:
         variation_number: int | None = None,
         error: str | None = None,
         asked_at: When = None,
+        ended_after: When = None,
     ) -> tuple[Generation, bool]:
         """Persist one status observation (poll or webhook) monotonically.
 
+        `ended_after`: the generation's end is known to lie after this moment (a check saw it
+        unfinished, or a callback bounds it); kept as the latest such moment while it is live.
         Returns (generation, became_terminal); became_terminal is True only in the one call
         that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
         `asked_at`: when the API was asked; a callback written down since (Leases.hint) keeps
         the row due at once instead of `next_check_at`.
         """
         async with self._db.write() as conn:
-            cur = await self._load(conn, id)
+            # Locked (PostgreSQL: FOR UPDATE) until the transaction ends.
+            sql = "SELECT * FROM generations WHERE id = ?" + for_update(conn)
+            row = await fetchone(conn, sql, (id,))
+            if row is None:
+                raise GenerationNotFound(f"no generation with id {id}")
+            cur = to_generation(row)
             await claim_row(conn, id, self._lease, to_ts(self._clock()))  # or LeaseLost
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
                 "next_check_at": _keep_hint(cur, to_ts(next_check_at), self._hinted(asked_at)),
             }
+            if ended_after is not None and not cur.status.is_terminal:
+                fields["ended_after"] = max(row["ended_after"] or 0.0, to_ts(ended_after))
             became_terminal = False
             # Lower ranks are stale (late PROCESSING after SUCCEEDED); equal rank but another
             # status (FAILED after SUCCEEDED) is a contradiction: the first terminal wins.
@@ -331,16 +341,23 @@ class GenerationRepository:
         return [to_generation(r) for r in rows]
 
     async def recent_durations(
-        self, room_type: RoomType, kind: Kind, limit: int = 20
-    ) -> list[float]:
-        """Seconds from intent to success of the latest SUCCEEDED generations, newest first."""
+        self, room_type: RoomType, kind: Kind, limit: int = 40
+    ) -> list[tuple[float, float]]:
+        """(low, high] bounds of how long the latest SUCCEEDED generations took, in seconds
+        from intent to end, newest first: low from `ended_after` (0 if never seen unfinished),
+        high from `finished_at` (when the end was first seen)."""
         rows = await self._db.fetchall(
-            "SELECT finished_at - created_at FROM generations "
+            # min(ended_after, finished_at) - created_at, or 0 when never seen unfinished;
+            # spelt with CASE, which both backends know (SQLite's two-argument min is its own).
+            "SELECT CASE WHEN ended_after IS NULL THEN 0 "
+            "WHEN ended_after < finished_at THEN ended_after - created_at "
+            "ELSE finished_at - created_at END, "
+            "finished_at - created_at FROM generations "
             "WHERE room_type = ? AND kind = ? AND status = 'SUCCEEDED' AND finished_at IS NOT NULL "
             "ORDER BY finished_at DESC LIMIT ?",
             (RoomType(room_type).value, Kind(kind).value, limit),
         )
-        return [float(r[0]) for r in rows]
+        return [(max(0.0, float(r[0])), float(r[1])) for r in rows]
 
     async def list_channel(
         self, channel_id: int, *, offset: int = 0, limit: int = 10

@@ -25,6 +25,7 @@ class SandboxConfig:
     # The clock: seconds spent STARTING, then PROCESSING. Realistic API timings are minutes.
     starting_seconds: float = 0.5
     processing_seconds: float = 2.5
+    duration_spread: float = 0.0  # each generation's whole duration varies by +- this share
     images_per_generation: int = 1
     # Fault knobs for tests and demos.
     failure_ratio: float = 0.0  # generations that end FAILED (and are refunded)
@@ -65,7 +66,13 @@ class SandboxGeneration:
     done_at: float = 0.0
     status: Status = Status.STARTING
     images: list[str] = field(default_factory=list)  # blob keys of the results
+    duration: float = 0.0  # STARTING + PROCESSING, seconds
     task: asyncio.Task | None = None
+
+    @property
+    def ended_at(self) -> float:
+        """Unix time of the switch to SUCCEEDED/FAILED (benchmarks measure notice from it)."""
+        return self.done_at
 
 
 def blob_key(data: bytes) -> str:
@@ -134,7 +141,10 @@ class SandboxState:
         if variation:
             project.variations += 1
         now = time.time()
-        processing_at = now + self.config.starting_seconds
+        cfg = self.config
+        spread = self.rng.uniform(-cfg.duration_spread, cfg.duration_spread)
+        duration = (cfg.starting_seconds + cfg.processing_seconds) * (1 + spread)
+        processing_at = now + min(cfg.starting_seconds, duration)
         gen = SandboxGeneration(
             id=str(uuid.uuid4()),
             project=project,
@@ -147,7 +157,8 @@ class SandboxState:
             photo=photo,
             mask=mask,
             processing_at=processing_at,
-            done_at=processing_at + self.config.processing_seconds,
+            done_at=now + duration,
+            duration=duration,
         )
         self.generations[gen.id] = gen
         return gen

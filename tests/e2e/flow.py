@@ -14,7 +14,8 @@ from bot.domain import Generation, Kind, Status
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
 PHOTO = (EXAMPLES / "camera.png").read_bytes()
 MASK = (EXAMPLES / "camera-mask.png").read_bytes()
-VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE"]
+# the studio is reachable in these tests (EXTERIOR_PUBLIC_URL is set): results offer it too
+VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE", "Edit mask & vary"]
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,21 +51,20 @@ async def create(
     room_type: str = "POOL",
     *,
     photo: bytes = PHOTO,
-    mask: bytes = MASK,
+    mask: bytes | None = MASK,
+    painted: bytes | None = None,
     user=None,
     channel=None,
 ):
+    attachments = {"photo": ("garden.png", photo, "image/png")}
+    if mask is not None:
+        attachments["mask"] = ("mask.png", mask, "image/png")
+    if painted is not None:
+        attachments["painted"] = ("painted.png", painted, "image/png")
     return await emulator.slash_command(
-        "exterior",
-        {"type": room_type},
-        subcommand="create",
-        user=user,
-        channel=channel,
-        attachments={
-            "photo": ("garden.png", photo, "image/png"),
-            "mask": ("mask.png", mask, "image/png"),
-        },
-    )
+        "exterior", {"type": room_type}, subcommand="create", user=user, channel=channel,
+        attachments=attachments,
+    )  # fmt: skip
 
 
 def started_id(followup: dict[str, Any]) -> int:
@@ -78,6 +78,13 @@ async def fetch_image(url: str) -> Image.Image:
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
         assert resp.status == 200, url
         return Image.open(io.BytesIO(await resp.read()))
+
+
+def link_of(message: dict[str, Any], label: str) -> str:
+    """The URL of a link button (style 5: it sends no interaction)."""
+    (button,) = [b for b in buttons(message) if b.get("label") == label]
+    assert button["style"] == 5 and "custom_id" not in button, button
+    return button["url"]
 
 
 async def undelivered_copy(core, of: int, **changes) -> int:

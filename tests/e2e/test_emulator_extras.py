@@ -117,6 +117,26 @@ async def test_raw_protocol_answers(emulator: DiscordEmulator, bot_runner):
     assert handle.responses == [] and not handle.acknowledged
 
 
+async def test_link_buttons_need_a_url_and_no_custom_id(emulator: DiscordEmulator, bot_runner):
+    await bot_runner.start(TinyBot())
+    url = f"{emulator.api_url}/channels/{emulator.channel.id}/messages"
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    link = {"type": 2, "style": 5, "label": "Open", "url": "https://example.org/x"}
+    cases = [
+        ({**link, "custom_id": "x"}, 400),
+        ({"type": 2, "style": 5, "label": "Open"}, 400),
+        ({"type": 2, "style": 1, "label": "Go", "url": "https://example.org/x"}, 400),
+        (link, 200),
+    ]
+    async with aiohttp.ClientSession() as session:
+        for button, status in cases:
+            body = {"content": "hi", "components": [{"type": 1, "components": [button]}]}
+            async with session.post(url, json=body, headers=headers) as resp:
+                assert resp.status == status, button
+                sent = await resp.json()
+    assert sent["components"][0]["components"][0]["url"] == "https://example.org/x"
+
+
 async def test_modal_from_a_button_then_deferred_update(emulator: DiscordEmulator, bot_runner):
     await bot_runner.start(TinyBot())
     command = await emulator.slash_command("feedback")

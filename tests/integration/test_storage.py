@@ -196,12 +196,32 @@ async def test_recent_durations_children_and_messages(repo, clock) -> None:
     parent = await submitted(repo, "p")
     for seconds, api_id in ((40, "v1"), (70, "v2")):
         child = await submitted(repo, api_id, kind=Kind.VARIATION, parent=parent.id)
-        clock.advance(seconds)
+        clock.advance(seconds - 5)  # seen unfinished 5 s before the end was seen
+        seen = clock.now.timestamp()
+        await repo.record_check(
+            child.id, status=Status.PROCESSING, next_check_at=None, ended_after=seen
+        )
+        # an older observation never lowers the bound
+        await repo.record_check(
+            child.id, status=Status.PROCESSING, next_check_at=None, ended_after=seen - 9
+        )
+        clock.advance(5)
         await repo.record_check(child.id, status=Status.SUCCEEDED, next_check_at=None)
+        # a stale "unfinished" answer after the end does not move it either
+        await repo.record_check(
+            child.id, status=Status.PROCESSING, next_check_at=None, ended_after=seen + 60
+        )
+    never_seen = await submitted(repo, "n", kind=Kind.VARIATION)
+    clock.advance(20)
+    await repo.record_check(never_seen.id, status=Status.SUCCEEDED, next_check_at=None)
     failed = await submitted(repo, "f", kind=Kind.VARIATION)
     await repo.record_check(failed.id, status=Status.FAILED, next_check_at=None)
-    assert await repo.recent_durations(RoomType.POOL, Kind.VARIATION) == [70.0, 40.0]
-    assert await repo.recent_durations(RoomType.POOL, Kind.VARIATION, limit=1) == [70.0]
+    assert await repo.recent_durations(RoomType.POOL, Kind.VARIATION) == [
+        (0.0, 20.0),
+        (65.0, 70.0),
+        (35.0, 40.0),
+    ]
+    assert await repo.recent_durations(RoomType.POOL, Kind.VARIATION, limit=1) == [(0.0, 20.0)]
     assert await repo.recent_durations(RoomType.TERRACE, Kind.VARIATION) == []
     assert [c.generation_id for c in await repo.children(parent.id)] == ["v1", "v2"]
 

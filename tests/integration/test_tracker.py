@@ -179,3 +179,35 @@ async def test_a_generation_finished_by_another_process_is_still_announced(
         assert bot_side.tracker.hint(gen.generation_id)
         await until(lambda: bot_side.finished(gen.id))
         assert bot_side.tracker.tracked == 0
+
+
+@pytest.mark.asyncio
+async def test_polling_learns_from_what_its_checks_saw(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=False) as h:
+        cold = []
+        for _ in range(3):
+            before = sandbox.state.calls["get"]
+            gen = await h.create()
+            await until(lambda gen=gen: h.finished(gen.id))
+            cold.append(sandbox.state.calls["get"] - before)
+        bounds = await h.repo.recent_durations(gen.room_type, gen.kind)
+        # each end is bracketed by the last check that saw it running and the first that did not
+        assert len(bounds) == 3 and all(0.3 < low < high for low, high in bounds)
+        assert all(high - low < 0.5 for low, high in bounds)
+        learnt = []
+        for _ in range(3):
+            before = sandbox.state.calls["get"]
+            gen = await h.create()
+            await until(lambda gen=gen: h.finished(gen.id))
+            learnt.append(sandbox.state.calls["get"] - before)
+        assert sum(learnt) < sum(cold)
+
+
+@pytest.mark.asyncio
+async def test_a_callback_bounds_the_end_tightly(tmp_path, sandbox, files):
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        gen = await h.create()
+        await until(lambda: h.finished(gen.id))
+        [(low, high)] = await h.repo.recent_durations(gen.room_type, gen.kind)
+        assert high - low <= FAST_POLICY.webhook_slack + 0.05  # not (0, high]
+        assert low > 0.3  # the sandbox takes 0.45 s

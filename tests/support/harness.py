@@ -35,9 +35,9 @@ FAST_POLICY = PollPolicy(
     min_interval=0.1,
     growth=0.15,
     max_interval=0.5,
-    dense_interval=0.05,
-    dense_lead=0.1,
+    notice_delay=0.1,
     webhook_grace=3.0,
+    webhook_slack=0.05,
     max_jitter=0.02,
 )
 

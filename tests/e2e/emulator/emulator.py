@@ -249,6 +249,8 @@ class DiscordEmulator:
             raise ValueError(f"message {stored.id} has no component {custom_id!r}")
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled")
+        if component.get("url"):
+            raise ValueError(f"component {custom_id!r} is a link: it sends no interaction")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
         if values is not None:
             data["values"] = values

@@ -45,6 +45,23 @@ def _number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]
     return components
 
 
+LINK = 5  # button style: opens its url in the browser and sends no interaction
+
+
+def _check_buttons(components: list[dict[str, Any]]) -> None:
+    """Discord's rule: a link button has a url and no custom_id; any other button the reverse."""
+    for item in components:
+        if item.get("type") == 2 and item.get("style") != 6:  # 6: premium buttons (sku_id)
+            link = item.get("style") == LINK
+            if link != bool(item.get("url")) or link == bool(item.get("custom_id")):
+                field = "url" if link else "custom_id"
+                raise invalid_form(f"components.{field}", "Invalid button: url xor custom_id.")
+        _check_buttons(list(item.get("components") or []))
+        for key in ("component", "accessory"):
+            if isinstance(item.get(key), dict):
+                _check_buttons([item[key]])
+
+
 def _new_attachments(
     state: EmulatorState, channel_id: int, body: ParsedBody, upload_limit: int, ephemeral: bool
 ) -> dict[int, StoredAttachment]:
@@ -97,6 +114,7 @@ def build_message(
 ) -> StoredMessage:
     """A new (not yet stored) message from a create-message body."""
     data = body.data
+    _check_buttons(list(data.get("components") or []))
     channel = state.channels.get(channel_id)
     flags = int(data.get("flags") or 0) | int(extra.pop("flags", 0))
     message = StoredMessage(
@@ -153,6 +171,7 @@ def apply_edit(
     if "embeds" in data:
         message.embeds = list(data["embeds"] or [])
     if "components" in data:
+        _check_buttons(list(data["components"] or []))
         message.components = _number_components(list(data["components"] or []))
     if data.get("flags") is not None:
         keep = message.flags & ~EDITABLE_FLAGS

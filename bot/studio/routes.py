@@ -1,0 +1,154 @@
+"""The studio's HTTP side: the page, its session, its pictures and the one submission.
+
+Every answer carries a strict Content-Security-Policy (the page's script and style are files
+served from here; nothing inline, no other origin) and no-referrer, since the link is the key.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from importlib import resources
+
+from aiohttp import web
+
+from bot.capped import TooLarge, read_capped
+from bot.domain import RoomType
+from bot.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
+from bot.images import ImageError
+from bot.studio.tokens import TokenError
+
+log = logging.getLogger(__name__)
+CSP = (
+    "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; style-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+ASSETS = {
+    "studio.js": "text/javascript",
+    "mask-layer.js": "text/javascript",
+    "studio.css": "text/css",
+}
+_DISCORD_LINK = re.compile(r"https://discord\.com/channels/[0-9@]+/[0-9]+(?:/[0-9]+)?")
+_TITLES = {403: "Link not valid", 404: "Not found", 410: "Link no longer usable"}
+
+
+def _static(name: str) -> bytes:
+    return resources.files("bot.studio").joinpath("static", name).read_bytes()
+
+
+def error_page(status: int, reason: str) -> web.Response:
+    title = _TITLES.get(status, "Mask studio")
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        '<link rel="icon" href="data:,">'
+        '<link rel="stylesheet" href="/studio/assets/studio.css"></head>'
+        f'<body class="refused"><main><h1>{html.escape(title)}</h1>'
+        f'<p id="reason">{html.escape(reason)}</p></main></body></html>'
+    )
+    return web.Response(
+        status=status, text=body, content_type="text/html", charset="utf-8", headers=HEADERS
+    )
+
+
+class StudioRoutes:
+    def __init__(self, drafts: DraftService) -> None:
+        self.drafts = drafts
+
+    def add_to(self, router: web.UrlDispatcher) -> None:
+        # assets first: "/studio/assets/x" would otherwise look like a token and a sub-path
+        router.add_get("/studio/assets/{name}", self._asset)
+        router.add_get("/studio/{token}", self._page)
+        router.add_get("/studio/{token}/session", self._session)
+        router.add_get("/studio/{token}/photo", self._photo)
+        router.add_get("/studio/{token}/mask", self._mask)
+        router.add_post("/studio/{token}/generate", self._generate)
+
+    async def _asset(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in ASSETS:
+            raise web.HTTPNotFound()
+        return web.Response(body=_static(name), content_type=ASSETS[name], headers=HEADERS)
+
+    async def _page(self, request: web.Request) -> web.Response:
+        try:
+            await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return error_page(exc.status, exc.reason)
+        return web.Response(
+            body=_static("studio.html"), content_type="text/html", charset="utf-8",
+            headers=HEADERS,
+        )  # fmt: skip
+
+    async def _session(self, request: web.Request) -> web.Response:
+        try:
+            draft = await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return _json_error(exc.status, exc.reason)
+        where = f"https://discord.com/channels/{draft.guild_id or '@me'}/{draft.channel_id}"
+        return web.json_response(
+            {
+                "kind": draft.kind.value,
+                "room_type": draft.room_type.value,
+                "room_types": [{"value": t.value, "label": t.label} for t in RoomType],
+                "width": draft.width,
+                "height": draft.height,
+                "parent": draft.parent_id,
+                "channel_url": where,
+            },
+            headers=HEADERS,
+        )
+
+    async def _photo(self, request: web.Request) -> web.Response:
+        try:
+            draft = await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return _json_error(exc.status, exc.reason)
+        kind = "image/png" if draft.photo_name.endswith(".png") else "image/jpeg"
+        return web.Response(body=draft.photo, content_type=kind, headers=HEADERS)
+
+    async def _mask(self, request: web.Request) -> web.Response:
+        try:
+            draft = await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return _json_error(exc.status, exc.reason)
+        return web.Response(body=draft.mask, content_type="image/png", headers=HEADERS)
+
+    async def _generate(self, request: web.Request) -> web.Response:
+        try:
+            room_type = RoomType.parse(request.query.get("type", ""))
+        except ValueError:
+            return _json_error(400, "Choose what to build: terrace, pool or pétanque court.")
+        try:
+            data = await read_capped(request, MASK_MAX_BYTES)  # type: ignore[arg-type]
+        except TooLarge:
+            return _json_error(413, "The mask is too large.")
+        try:
+            message = await self.drafts.submit_studio(request.match_info["token"], data, room_type)
+        except TokenError as exc:
+            return _json_error(exc.status, exc.reason)
+        except ImageError as exc:
+            return _json_error(422, str(exc))
+        except LaunchFailed as exc:
+            return _json_error(502, str(exc))
+        except Exception:
+            log.exception("studio submission failed")
+            return _json_error(500, "Something went wrong on our side; it has been logged.")
+        # the page shows the sentence and turns the card's address into a button
+        found = _DISCORD_LINK.search(message)
+        text = message[: found.start()].rstrip(" :;") + "." if found else message
+        link = found.group(0) if found else None
+        return web.json_response({"ok": True, "message": text, "link": link}, headers=HEADERS)
+
+
+def _json_error(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status, headers=HEADERS)

@@ -1,0 +1,73 @@
+"""Signed studio links: HMAC-SHA256 (bot.secrets.derive) over who, where, which photo, until when.
+
+A token is `<claims>.<signature>`, both base64url. It names a draft; the draft's state makes it
+good for one submission (the page may be opened and reloaded until then).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass
+
+from bot.secrets import derive, matches
+
+LIFETIME = 30 * 60.0  # seconds a studio link stays valid
+PURPOSE = "studio"  # HMAC-SHA256 under its own purpose: no other signed thing can pass for it
+
+
+class TokenError(Exception):
+    """A link that must be refused; `status` is the HTTP answer, the message says why."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Claims:
+    draft_id: str
+    user_id: int
+    channel_id: int
+    photo_sha256: str  # a prefix is enough to bind the link to one photo
+    expires: int  # unix seconds
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(key: bytes, claims: Claims) -> str:
+    body = _b64(
+        json.dumps(
+            [claims.draft_id, claims.user_id, claims.channel_id, claims.photo_sha256[:32],
+             claims.expires],
+            separators=(",", ":"),
+        ).encode()
+    )  # fmt: skip
+    return f"{body}.{derive(key, PURPOSE, body)}"
+
+
+def verify(key: bytes, token: str, *, now: float | None = None) -> Claims:
+    """The claims of a genuine, unexpired token; TokenError otherwise."""
+    tampered = TokenError(403, "This studio link is not valid (it was altered or cut short).")
+    body, _, signature = token.partition(".")
+    if not body or not matches(signature, derive(key, PURPOSE, body)):
+        raise tampered
+    try:
+        draft_id, user_id, channel_id, photo, expires = json.loads(_unb64(body))
+        claims = Claims(str(draft_id), int(user_id), int(channel_id), str(photo), int(expires))
+    except (ValueError, TypeError):
+        raise tampered from None
+    if claims.expires < (time.time() if now is None else now):
+        raise TokenError(
+            410,
+            "This studio link has expired (links last 30 minutes); ask for a new one in Discord.",
+        )
+    return claims

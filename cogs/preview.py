@@ -1,0 +1,224 @@
+"""Private previews before any credit is spent, and the Discord side of the mask studio.
+
+A preview is an ephemeral message: the photo with the area overlaid, what will be built, and
+"Generate (1 credit)" / "Edit in studio" / "Cancel". Its state is a draft in the database, so
+the buttons work after a restart; "Generate" claims the draft once, then the flow is exactly a
+create with an attached mask (cogs/jobs.py). Studio submissions arrive through the launcher this
+cog registers with the draft service.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import discord
+from discord.ext import commands
+
+from bot.domain import Draft, Kind, RoomType, Status
+from bot.drafts import DraftGone, LaunchFailed
+from bot.images import ImageError
+from cogs import media
+from cogs.errors import friendly
+from cogs.jobs import Jobs
+from cogs.views import preview_view, studio_link_view
+
+log = logging.getLogger(__name__)
+SOURCES = {
+    "painted": "the area you painted",
+    "suggested": "an area I suggest from the photo (check it!)",
+    "mask": "the area of your mask",
+}
+
+
+@dataclass
+class _Person:
+    id: int
+    name: str | None
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+@dataclass
+class StudioVisit:
+    """Stands in for the interaction when a studio submission starts the work: same channel,
+    same user; what the user would have read privately is kept for the studio page."""
+
+    channel: discord.abc.Messageable
+    channel_id: int
+    guild_id: int | None
+    user: _Person
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def followup(self) -> StudioVisit:
+        return self
+
+    async def send(self, content: str = "", **_: object) -> None:
+        self.notes.append(content)
+
+
+class PreviewCog(commands.Cog, name="Preview"):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.drafts = bot.core.drafts
+        self.service = bot.core.service
+        self.jobs = Jobs(bot)
+
+    async def cog_load(self) -> None:
+        self.drafts.launcher = self.launch
+
+    async def cog_unload(self) -> None:
+        self.drafts.launcher = None
+
+    async def show(
+        self,
+        interaction: discord.Interaction,
+        photo: bytes,
+        room_type: RoomType,
+        *,
+        mask: bytes | None = None,
+        painted: bytes | None = None,
+    ) -> None:
+        """Answer the (deferred, ephemeral) create with a preview; nothing is spent."""
+        try:
+            draft, overlay = await self.drafts.preview(
+                photo=photo, room_type=room_type, guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id, user_id=interaction.user.id,
+                user_name=str(interaction.user), mask=mask, painted=painted,
+            )  # fmt: skip
+        except ImageError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        link = self.drafts.studio_link(draft)
+        expires = int(draft.expires_at.timestamp())
+        if draft.source == "none":  # nothing to suggest: the studio is the way on
+            await interaction.followup.send(
+                f"I found no lawn or open ground to suggest for a **{room_type.label}** here. "
+                "Paint the area yourself with **Edit in studio** (a private link: do not share "
+                "it; nothing is spent until you press Generate there), or attach a `painted:` "
+                "copy of the photo.",
+                file=media.file(overlay, "photo.jpg"),
+                view=preview_view(draft.id, link, generate=False),
+                ephemeral=True,
+            )
+            return
+        text = (
+            f"**Preview** (only you see it): the coloured part is {SOURCES[draft.source]}; "
+            f"it would become a **{room_type.label}**.\n"
+            f"Nothing is spent until you press **Generate (1 credit)**"
+            + (", or change the area with **Edit in studio**" if link else "")
+            + f". This preview expires <t:{expires}:R> (15 minutes)."
+        )
+        await interaction.followup.send(
+            text,
+            file=media.file(overlay, "preview.jpg"),
+            view=preview_view(draft.id, link),
+            ephemeral=True,
+        )
+
+    # -- buttons -------------------------------------------------------------------------------
+
+    async def generate(self, interaction: discord.Interaction, draft_id: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            draft = await self.drafts.claim(draft_id, interaction.user.id)
+        except DraftGone as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        try:
+            await self._start(interaction, draft)
+        except BaseException:
+            await self.drafts.release(draft_id)  # it failed before spending: usable again
+            raise
+
+    async def cancel(self, interaction: discord.Interaction, draft_id: str) -> None:
+        text = await self.drafts.cancel(draft_id, interaction.user.id)
+        if text.startswith("Cancelled"):  # the preview itself says so; its buttons go away
+            await interaction.response.edit_message(content=text, attachments=[], view=None)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def studio_for(self, interaction: discord.Interaction, generation: int) -> None:
+        """ "Edit mask & vary": a fresh private studio link for this result."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        parent = await self.service.get(generation)
+        if parent is None or parent.origin.guild_id != interaction.guild_id:
+            await interaction.followup.send(
+                f"I don't know a generation {generation} in this server.", ephemeral=True
+            )
+            return
+        if parent.status is not Status.SUCCEEDED or not self.drafts.studio_reachable:
+            await interaction.followup.send(
+                "Only a finished result can be edited, and only when the studio is reachable.",
+                ephemeral=True,
+            )
+            return
+        try:
+            photo_url, mask_url = await media.fresh_source_urls(
+                self.bot, parent.source_channel_id, parent.source_message_id
+            )
+            downloads = self.bot.core.downloads  # Discord's hosts only, capped
+            photo = await downloads.fetch(photo_url, "photo")
+            mask = await downloads.fetch(mask_url, "mask") if mask_url else None
+            draft = await self.drafts.for_variation(
+                parent, photo, mask, user_id=interaction.user.id,
+                user_name=str(interaction.user), channel_id=interaction.channel_id,
+            )  # fmt: skip
+        except (LookupError, discord.NotFound):
+            await interaction.followup.send(
+                "The original photo is gone; start anew with `/exterior create`.", ephemeral=True
+            )
+            return
+        except ImageError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        await interaction.followup.send(
+            f"Your private studio link to repaint the area of #{parent.id} and vary it "
+            "(one submission, valid 30 minutes; do not share it):",
+            view=studio_link_view(self.drafts.studio_link(draft) or ""),
+            ephemeral=True,
+        )
+
+    # -- starting the work ---------------------------------------------------------------------
+
+    async def launch(self, draft: Draft) -> str:
+        """A studio submission: continue in the channel as if the mask had been attached."""
+        channel = self.bot.get_channel(draft.channel_id) or await self.bot.fetch_channel(
+            draft.channel_id
+        )
+        visit = StudioVisit(
+            channel, draft.channel_id, draft.guild_id, _Person(draft.user_id, draft.user_name)
+        )
+        try:
+            await self._start(visit, draft)
+        except discord.HTTPException as exc:  # before the paid call: the card could not be posted
+            log.warning("studio draft %s not started in %s: %s", draft.id, draft.channel_id, exc)
+            raise LaunchFailed(friendly(exc)) from exc
+        return "\n".join(visit.notes) or "Started; see the channel."
+
+    async def _start(self, asker, draft: Draft) -> None:
+        mask = media.file(draft.mask, "mask.png")
+        if draft.kind is Kind.VARIATION:
+            parent = await self.service.get(draft.parent_id or 0)
+            if parent is None:
+                await asker.followup.send("The result to vary is gone.", ephemeral=True)
+                return
+            await self.jobs.vary(asker, parent, draft.room_type, files=[mask], dedupe=False)
+            return
+        guild = self.bot.get_guild(draft.guild_id or 0)
+        limit = guild.filesize_limit if guild else media.DEFAULT_LIMIT
+        try:
+            photo, name = await media.fit_same_size(draft.photo, draft.photo_name, limit)
+        except ImageError as exc:
+            await asker.followup.send(str(exc), ephemeral=True)
+            return
+        await self.jobs.create(
+            asker, draft.room_type, draft.width, draft.height,
+            files=[media.file(photo, name), mask], request_key=f"draft:{draft.id}",
+        )  # fmt: skip
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(PreviewCog(bot))
