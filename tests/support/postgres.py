@@ -14,11 +14,22 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-VERSION = "15"
+
+def _version() -> str:
+    """The newest PostgreSQL Debian installed (what pg_createcluster needs to be told)."""
+    try:
+        found = [p.name for p in Path("/usr/lib/postgresql").iterdir() if p.name.isdigit()]
+    except OSError:
+        return "15"
+    return max(found, key=int, default="15")
+
+
+VERSION = _version()
 
 
 def _free_port() -> int:
