@@ -22,7 +22,7 @@ from bot.network import unreachable_reason
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.exterior", "cogs.results", "cogs.preview")
+EXTENSIONS = ("cogs.exterior", "cogs.results", "cogs.preview", "cogs.card_actions")
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot import lineage
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.callbacks import Callbacks
@@ -249,6 +250,13 @@ class ExteriorService:
             return await self.generations.get(number) if number < 2**63 else None
         return await self.generations.by_generation_id(ident)
 
+    async def family(self, gen: Generation) -> list[lineage.Member]:
+        return await lineage.family(self.generations, gen)
+
+    async def typical_duration(self, room_type: RoomType, kind: Kind) -> float | None:
+        """Median seconds a generation of this kind takes; None without enough history."""
+        return await self.tracker.typical_duration(room_type, kind)
+
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         return await self.generations.recent_duplicate(gen, within)
 
@@ -274,6 +282,10 @@ class ExteriorService:
         if leases is not None:
             return await leases.claim_undelivered()
         return await self.generations.undelivered()
+
+    async def running(self) -> list[Generation]:
+        """Generations the API is still working on (their cards show it live)."""
+        return await self.generations.pending()
 
     async def spend(self, guild_id: int | None) -> Spend:
         today = datetime.now(UTC).date()

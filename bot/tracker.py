@@ -340,6 +340,12 @@ class GenerationTracker:
             return asked - self.policy.webhook_slack
         return None
 
+    async def typical_duration(self, room_type: RoomType, kind: Kind) -> float | None:
+        """The learnt median duration in seconds (None while history is too short): what the
+        job cards promise, from the same model the schedule uses."""
+        model = await self._model(room_type, kind)
+        return model.quantile(0.5) if model is not None else None
+
     async def _model(self, room_type: RoomType, kind: Kind) -> DurationModel | None:
         key = (room_type, kind)
         if key not in self._models:

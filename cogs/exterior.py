@@ -14,10 +14,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.images import ImageError, prepare_mask, prepare_pair
-from cogs import media, render
+from bot.images import ImageError, prepare_pair
+from cogs import cards, media, render
 from cogs.jobs import Jobs
-from cogs.views import history_view, is_ours, vary_view
+from cogs.views import history_view, is_ours
 
 log = logging.getLogger(__name__)
 NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_message_history")
@@ -149,13 +149,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         files = []
         if mask is not None:
             try:
-                data = await media.read_attachment(self.downloads, mask, "mask")
-                size = (parent.width, parent.height) if parent.width and parent.height else None
-                binary = await asyncio.to_thread(prepare_mask, data, size)
+                files = [await media.vary_mask(self.downloads, mask, parent)]
             except ImageError as exc:
                 await interaction.followup.send(str(exc), ephemeral=True)
                 return
-            files = [media.file(binary, "mask.png")]
         await self.jobs.vary(interaction, parent, type, files=files, dedupe=False)
 
     @exterior.command(name="history", description="This channel's generations, newest first")
@@ -187,10 +184,9 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         except ImageError as exc:
             await interaction.followup.send(str(exc))
             return
+        family = cards.family_text(await self.service.family(gen), gen.id)
         await interaction.followup.send(
-            embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
-            files=files,
-            view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
+            view=await results.card_view(gen, files, family=family), files=files
         )
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")

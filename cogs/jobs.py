@@ -167,8 +167,13 @@ class Jobs:
             template.status = Status.UNKNOWN
             await self._settle(interaction, card, template, friendly(exc), FAILED_HERE)
             return
+        results = self.bot.get_cog("Results")
+        if results is not None:
+            results.live.watch(gen.id)
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
+            if results is not None:
+                results.live.edited(gen.id)
         except Exception:  # started and paid for: never report it as a failure
             # (a lost or garbled answer from Discord surfaces as aiohttp or parsing errors)
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)

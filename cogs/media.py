@@ -14,6 +14,7 @@ from bot.images import (
     check_byte_count,
     jpeg_within,
     open_image,
+    prepare_mask,
     shrink_within,
 )
 
@@ -90,3 +91,11 @@ async def mask_files_of(client: discord.Client, gen) -> list[discord.File]:
         raise LookupError("the variation's card has no mask")
     downloads = client.core.downloads  # type: ignore[attr-defined]
     return [file(await downloads.fetch(card.attachments[0].url, "mask"), "mask.png")]
+
+
+async def vary_mask(downloads: Downloader, attachment: discord.Attachment, parent) -> discord.File:
+    """A new mask for a variation of `parent` (a command option or a modal's upload): read,
+    checked like a create's mask, made binary at the photo's size, ready to re-host."""
+    data = await read_attachment(downloads, attachment, "mask")
+    size = (parent.width, parent.height) if parent.width and parent.height else None
+    return file(await asyncio.to_thread(prepare_mask, data, size), "mask.png")

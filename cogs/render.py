@@ -48,7 +48,13 @@ def _elapsed(gen: Generation) -> str:
 
 
 def job_card(
-    gen: Generation, *, sandbox: bool, note: str | None = None, status: str | None = None
+    gen: Generation,
+    *,
+    sandbox: bool,
+    note: str | None = None,
+    status: str | None = None,
+    estimate: str | None = None,
+    result_url: str | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title=title(gen), colour=COLOURS[gen.status])
     if gen.kind is Kind.VARIATION:
@@ -60,6 +66,11 @@ def job_card(
     embed.add_field(name="Requested by", value=requester)
     embed.add_field(name="Status", value=status or STATUS_TEXT[gen.status], inline=False)
     embed.add_field(name="Elapsed", value=_elapsed(gen))
+    if estimate and not gen.status.is_terminal:
+        embed.add_field(name="Time left", value=estimate)
+    if result_url:
+        label = "its card" if gen.status is Status.FAILED else "the result"
+        embed.add_field(name="Result", value=f"[Jump to {label}]({result_url})", inline=False)
     if gen.remaining_photos is not None and gen.status is not Status.FAILED:
         # after a refund the number from the start is one short: better none than wrong
         embed.add_field(name="Credits left", value=str(gen.remaining_photos))
@@ -75,18 +86,6 @@ def job_card(
     if sandbox:
         footer += " · SANDBOX (fake results, no API key)"
     embed.set_footer(text=footer)
-    return embed
-
-
-def result_embed(gen: Generation, filename: str, *, sandbox: bool) -> discord.Embed:
-    embed = discord.Embed(title=title(gen), colour=COLOURS[Status.SUCCEEDED])
-    embed.description = f"Requested by <@{gen.origin.user_id}>. Vary it with the buttons below."
-    if gen.kind is Kind.VARIATION and gen.variation_number is not None:
-        project = (gen.project_id or "?")[:8]  # an adopted create never learnt its project
-        embed.description += f"\nVariation {gen.variation_number} of project `{project}`"
-    embed.set_image(url=f"attachment://{filename}")
-    footer = f"exterior-bot · {MARKER}{gen.id}"
-    embed.set_footer(text=footer + (" · SANDBOX" if sandbox else ""))
     return embed
 
 

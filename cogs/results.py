@@ -17,9 +17,10 @@ from discord.ext import commands, tasks
 from bot.domain import Generation, Status
 from bot.images import ImageError
 from bot.tracker import TrackerEvent
-from cogs import media, render
+from cogs import cards, media, render
 from cogs.check_again import check_view
-from cogs.views import retry_view, vary_view
+from cogs.live import LiveCards
+from cogs.views import retry_view
 
 log = logging.getLogger(__name__)
 RESULT_MAX_BYTES = 64 * 1024 * 1024
@@ -34,6 +35,7 @@ class ResultsCog(commands.Cog, name="Results"):
         self.sandbox = bot.core.sandbox is not None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._attempts: defaultdict[int, int] = defaultdict(int)
+        self.live = LiveCards(self.service.get, self._edit_card)
         self.max_attempts = MAX_ATTEMPTS
 
     async def cog_load(self) -> None:
@@ -41,6 +43,7 @@ class ResultsCog(commands.Cog, name="Results"):
 
     async def cog_unload(self) -> None:
         self.sweep.cancel()
+        self.live.stop()
 
     @tasks.loop(seconds=SWEEP_SECONDS)
     async def sweep(self) -> None:
@@ -51,6 +54,9 @@ class ResultsCog(commands.Cog, name="Results"):
                 with contextlib.suppress(discord.HTTPException):
                     await self._edit_card(gen, view=check_view(gen.id))
             await self.catch_up()
+            for gen in await self.service.running():  # after a restart: their cards tick again
+                if gen.origin.source == "discord":
+                    self.live.watch(gen.id)
         except Exception:
             log.exception("sweep failed; trying again in %s s", self.sweep.seconds)
 
@@ -67,6 +73,7 @@ class ResultsCog(commands.Cog, name="Results"):
             await self.deliver(gen)
         else:
             await self._edit_card(gen)
+            self.live.watch(gen.id)
 
     async def catch_up(self) -> int:
         """Post every finished outcome that was never recorded as posted; returns how many
@@ -109,27 +116,45 @@ class ResultsCog(commands.Cog, name="Results"):
                 card = await self._edit_card(gen, view=retry_view(gen.id))
                 await self.service.mark_delivered(gen.id, card or 0)
                 return
-            await self._edit_card(gen)
-            if recovering:
-                found = await self._already_posted(channel, gen)
-                if found is not None:
-                    await self.service.mark_delivered(gen.id, found)
-                    return
-            files = await self.result_files(gen, channel)  # failures: the sweep tries again
-            reference = None
-            if gen.card_message_id:  # a deleted card must not block the result
-                reference = channel.get_partial_message(gen.card_message_id).to_reference(
-                    fail_if_not_exists=False
-                )
-            message = await channel.send(
-                embed=render.result_embed(gen, files[0].filename, sandbox=self.sandbox),
-                files=files,
-                view=vary_view(gen.id, studio=self.bot.core.drafts.studio_reachable),
-                reference=reference,
-                mention_author=False,
+            # One card edit per outcome (rate limits): "Done" with the link to the result.
+            try:
+                posted = await self._post_result(channel, gen, recovering)
+            except Exception:  # the sweep tries again; the card still says it is done
+                with contextlib.suppress(discord.HTTPException):
+                    await self._edit_card(gen)
+                raise
+            await self.service.mark_delivered(gen.id, posted.id)
+            log.info("posted result of generation %s as message %s", gen.id, posted.id)
+            with contextlib.suppress(discord.HTTPException):
+                await self._edit_card(gen, result_url=posted.jump_url)
+
+    async def _post_result(self, channel, gen: Generation, recovering: bool):
+        if recovering:
+            found = await self._already_posted(channel, gen)
+            if found is not None:
+                log.info("result of generation %s was already in the channel", gen.id)
+                return channel.get_partial_message(found)
+        files = await self.result_files(gen, channel)  # failures: the sweep tries again
+        reference = None
+        if gen.card_message_id:  # a deleted card must not block the result
+            reference = channel.get_partial_message(gen.card_message_id).to_reference(
+                fail_if_not_exists=False
             )
-            await self.service.mark_delivered(gen.id, message.id)
-            log.info("posted result of generation %s as message %s", gen.id, message.id)
+        return await channel.send(
+            view=await self.card_view(gen, files),
+            files=files,
+            reference=reference,
+            mention_author=False,
+        )
+
+    async def card_view(
+        self, gen: Generation, files: list[discord.File], *, family: str | None = None
+    ) -> discord.ui.LayoutView:
+        parent = await self.service.get(gen.parent_id) if gen.parent_id else None
+        return cards.result_card(
+            gen, [f.filename for f in files], sandbox=self.sandbox, parent=parent, family=family,
+            studio=self.bot.core.drafts.studio_reachable,
+        )  # fmt: skip
 
     async def result_files(self, gen: Generation, channel) -> list[discord.File]:
         limit = getattr(getattr(channel, "guild", None), "filesize_limit", 10 * 1024 * 1024)
@@ -149,22 +174,29 @@ class ResultsCog(commands.Cog, name="Results"):
         async for message in channel.history(limit=100, after=after):
             if message.author.id != self.bot.user.id:
                 continue
-            for row in message.components:
-                for child in getattr(row, "children", []):
-                    if (getattr(child, "custom_id", None) or "").startswith(marker):
-                        return message.id
+            if any(c.startswith(marker) for c in _custom_ids(message.components)):
+                return message.id
         return None
 
-    async def _edit_card(self, gen: Generation, *, view=None, note=None) -> int | None:
+    async def _edit_card(
+        self, gen: Generation, *, view=None, note=None, result_url=None
+    ) -> int | None:
         if not gen.card_message_id:
             return None
         channel = await self._channel(gen.origin.channel_id)
         if channel is None:
             return None
+        estimate = None
+        if not gen.status.is_terminal and gen.created_at:
+            typical = await self.service.typical_duration(gen.room_type, gen.kind)
+            elapsed = (discord.utils.utcnow() - gen.created_at).total_seconds()
+            estimate = cards.estimate_text(elapsed, typical)
+        embed = render.job_card(
+            gen, sandbox=self.sandbox, note=note, estimate=estimate, result_url=result_url
+        )
+        self.live.edited(gen.id)
         try:
-            await channel.get_partial_message(gen.card_message_id).edit(
-                embed=render.job_card(gen, sandbox=self.sandbox, note=note), view=view
-            )
+            await channel.get_partial_message(gen.card_message_id).edit(embed=embed, view=view)
         except discord.NotFound:
             log.info("card of generation %s was deleted", gen.id)
         return gen.card_message_id
@@ -178,6 +210,18 @@ class ResultsCog(commands.Cog, name="Results"):
                 log.warning("channel %s is gone or hidden; cannot post there", channel_id)
                 return None
         return channel
+
+
+def _custom_ids(components) -> list[str]:
+    """Every custom_id in a message's components, legacy rows and V2 layouts alike."""
+    found = []
+    for component in components:
+        if getattr(component, "custom_id", None):
+            found.append(component.custom_id)
+        nested = list(getattr(component, "children", []) or [])
+        accessory = getattr(component, "accessory", None)
+        found += _custom_ids([*nested, *([accessory] if accessory else [])])
+    return found
 
 
 async def setup(bot) -> None:

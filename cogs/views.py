@@ -7,7 +7,7 @@ Each callback hands over to the Exterior cog, which answers within Discord's 3 s
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 
@@ -16,6 +16,7 @@ from cogs.check_again import CheckAgainButton
 from cogs.errors import guarded
 
 if TYPE_CHECKING:
+    from cogs.card_actions import CardsCog
     from cogs.exterior import ExteriorCog
     from cogs.preview import PreviewCog
 
@@ -24,6 +25,10 @@ _TYPES = "|".join(t.value for t in RoomType)
 
 def _cog(interaction: discord.Interaction) -> ExteriorCog:
     return interaction.client.get_cog("Exterior")  # type: ignore[return-value]
+
+
+def _cards(interaction: discord.Interaction) -> CardsCog:
+    return interaction.client.get_cog("Cards")  # type: ignore[return-value]
 
 
 def _previews(interaction: discord.Interaction) -> PreviewCog:
@@ -152,6 +157,42 @@ class StudioButton(
         await guarded(interaction, _previews(interaction).studio_for(interaction, self.generation))
 
 
+class CardButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"exterior:card:(?P<action>compare|share|newmask|family):(?P<id>[0-9]+)",
+):
+    """The result card's other buttons: Before / after (and its Post to channel), New mask…,
+    History. One template, so old cards keep working whatever the card's layout becomes."""
+
+    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "compare": ("Before / after", discord.ButtonStyle.secondary),
+        "share": ("Post to channel", discord.ButtonStyle.success),
+        "newmask": ("New mask…", discord.ButtonStyle.secondary),
+        "family": ("History", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, action: str, generation: int):
+        label, style = self.LABELS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"exterior:card:{action}:{generation}"
+            )
+        )
+        self.action, self.generation = action, generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CardButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cards = _cards(interaction)
+        if self.action == "newmask":  # a modal must be the first answer: no guard's defer
+            await guarded(interaction, cards.open_new_mask(interaction, self.generation))
+            return
+        handler = {"compare": cards.before_after, "share": cards.share, "family": cards.family}
+        await guarded(interaction, handler[self.action](interaction, self.generation))
+
+
 DYNAMIC_ITEMS = (
     VaryButton,
     RetryButton,
@@ -159,21 +200,13 @@ DYNAMIC_ITEMS = (
     CheckAgainButton,
     PreviewButton,
     StudioButton,
+    CardButton,
 )
 
 
 def is_ours(custom_id: str) -> bool:
     """A custom_id one of our persistent buttons will answer."""
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
-
-
-def vary_view(generation: int, *, studio: bool = False) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
-        view.add_item(VaryButton(generation, room_type))
-    if studio:  # only when the studio is reachable (EXTERIOR_PUBLIC_URL)
-        view.add_item(StudioButton(generation))
-    return view
 
 
 def preview_view(draft: str, studio_link: str | None, *, generate: bool = True) -> discord.ui.View:

@@ -16,10 +16,35 @@ PHOTO = (EXAMPLES / "camera.png").read_bytes()
 MASK = (EXAMPLES / "camera-mask.png").read_bytes()
 # the studio is reachable in these tests (EXTERIOR_PUBLIC_URL is set): results offer it too
 VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE", "Edit mask & vary"]
+CARD_LABELS = ["Before / after", "New mask…", "History"]
+
+
+def _walk(components: list[dict[str, Any]]):
+    for item in components:
+        yield item
+        yield from _walk(item.get("components") or [])
+        if isinstance(item.get("accessory"), dict):
+            yield from _walk([item["accessory"]])
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for row in message.get("components", []) for c in row.get("components", [])]
+    """Every button of a message, legacy rows and Components V2 layouts alike, in order."""
+    return [c for c in _walk(message.get("components", [])) if c.get("type") == 2]
+
+
+def card_text(message: dict[str, Any]) -> str:
+    """The text displays of a Components V2 card."""
+    found = [c.get("content", "") for c in _walk(message.get("components", []))]
+    return "\n".join(t for t in found if t)
+
+
+def gallery_urls(message: dict[str, Any]) -> list[str]:
+    """The media a card's galleries show (resolved to attachment URLs by the emulator)."""
+    items = [
+        i for c in _walk(message.get("components", [])) if c.get("type") == 12
+        for i in c.get("items", [])
+    ]  # fmt: skip
+    return [i["media"]["url"] for i in items]
 
 
 def custom_ids(message: dict[str, Any]) -> list[str]:

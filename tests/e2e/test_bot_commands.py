@@ -8,9 +8,11 @@ from tests.support.files import mask, png_bytes
 
 from .exterior_env import exterior_bot
 from .flow import (
+    CARD_LABELS,
     VARY_LABELS,
     buttons,
     card_of,
+    card_text,
     create,
     custom_ids,
     embed_text,
@@ -69,7 +71,8 @@ async def test_show_posts_a_result_again_with_its_buttons(emulator, bot_runner, 
             "exterior", {"generation": str(row)}, subcommand="show"
         )
         again = await handle.wait_followup(timeout=10)
-        assert [b["label"] for b in buttons(again)] == VARY_LABELS
+        assert [b["label"] for b in buttons(again)] == [*VARY_LABELS, *CARD_LABELS]
+        assert f"#{row}]" in card_text(again) and "◀ this one" in card_text(again)
         assert again["attachments"][0]["size"] == first["attachments"][0]["size"]
         assert sandbox.state.calls["generate"] == 1
 

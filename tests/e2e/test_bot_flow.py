@@ -9,9 +9,11 @@ import pytest_asyncio
 
 from .exterior_env import exterior_bot, settings_for
 from .flow import (
+    CARD_LABELS,
     VARY_LABELS,
     buttons,
     card_of,
+    card_text,
     create,
     custom_ids,
     embed_text,
@@ -38,13 +40,16 @@ async def test_create_card_result_and_vary(emulator, sandbox, running, tmp_path)
     card = card_of(emulator, row)
     assert [a["filename"] for a in card["attachments"]] == ["photo.png", "mask.png"]
     result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-    assert [b["label"] for b in buttons(result)] == VARY_LABELS
+    assert [b["label"] for b in buttons(result)] == [*VARY_LABELS, *CARD_LABELS]
+    assert result["flags"] & (1 << 15) and not result["embeds"] and not result["content"]
     assert result["message_reference"]["message_id"] == card["id"]
     (image,) = result["attachments"]
     picture = await fetch_image(image["url"])
     picture.save(tmp_path / "result.png")
     assert picture.size == (512, 512)
-    assert "Done" in embed_text(card_of(emulator, row))
+    await emulator.wait_for_message(
+        predicate=lambda m: f"generation #{row}" in embed_text(m) and "Done" in embed_text(m)
+    )
     history = await emulator.slash_command("exterior", subcommand="history")
     listed = embed_text(await history.wait_followup(timeout=10))
     link = f"https://discord.com/channels/{emulator.guild.id}/{emulator.channel.id}/{result['id']}"
@@ -60,10 +65,16 @@ async def test_create_card_result_and_vary(emulator, sandbox, running, tmp_path)
     assert (await click.wait_ack()).type == 5
     var_row = started_id(await click.wait_followup(timeout=10))
     varied = await emulator.wait_for_message(predicate=is_result_of(var_row), timeout=10)
-    var_card = card_of(emulator, var_row)
+    var_card = await emulator.wait_for_message(
+        predicate=lambda m: (
+            f"generation #{var_row}" in embed_text(m) and "Variation 1 of project" in embed_text(m)
+        )
+    )
     assert var_card["message_reference"]["message_id"] == result["id"]
-    assert "Variation 1 of project" in embed_text(var_card)
-    assert "Variation 1 of project" in embed_text(varied)
+    assert "Variation 1" in card_text(varied)
+    # the variation's card links back to the result it varies, and to its job card
+    assert f"Varies [#{row}](https://discord.com/channels/" in card_text(varied)
+    assert f"/{var_card['id']})" in card_text(varied)
     assert sandbox.state.calls["generate-variation"] == 1
 
 

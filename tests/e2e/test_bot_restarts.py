@@ -9,7 +9,7 @@ from bot.domain import Generation, Kind, Origin, RoomType, Status
 from tests.support.wait import until
 
 from .exterior_env import exterior_bot
-from .flow import card_of, create, custom_ids, embed_text, is_result_of, started_id
+from .flow import create, custom_ids, embed_text, is_result_of, started_id
 
 
 def results_of(emulator, row: int) -> list[dict]:
@@ -89,7 +89,9 @@ async def test_result_after_the_interaction_token_expired(
         row = started_id(await handle.wait_followup(timeout=10))
         await until(lambda: handle.expired)
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        assert "Done" in embed_text(card_of(emulator, row))
+        await emulator.wait_for_message(
+            predicate=lambda m: f"generation #{row}" in embed_text(m) and "Done" in embed_text(m)
+        )
         assert result["attachments"]
 
 

@@ -16,6 +16,7 @@ from storage import GuildSettingsRepository
 
 from .exterior_env import exterior_bot
 from .flow import (
+    CARD_LABELS,
     MASK,
     PHOTO,
     VARY_LABELS,
@@ -82,7 +83,7 @@ async def test_painted_photo_previews_privately_then_generates(
     # the derived mask covers the scribbled band and little else
     assert mask.getpixel((250, 380)) == 255 and mask.getpixel((250, 100)) == 0
     result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-    assert [b["label"] for b in buttons(result)] == VARY_LABELS
+    assert [b["label"] for b in buttons(result)] == [*VARY_LABELS, *CARD_LABELS]
     assert sandbox.state.calls["generate"] == 1
 
 
@@ -166,7 +167,7 @@ async def test_without_a_public_url_there_is_no_studio_to_offer(
         click = await emulator.click_button(preview, go_id(preview))
         row = started_id(await click.wait_followup(timeout=10))
         result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
-        assert [b["label"] for b in buttons(result)] == VARY_LABELS[:3]
+        assert [b["label"] for b in buttons(result)] == [*VARY_LABELS[:3], *CARD_LABELS]
 
 
 @pytest.mark.asyncio

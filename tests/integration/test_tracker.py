@@ -194,6 +194,9 @@ async def test_polling_learns_from_what_its_checks_saw(tmp_path, sandbox, files)
         # each end is bracketed by the last check that saw it running and the first that did not
         assert len(bounds) == 3 and all(0.3 < low < high for low, high in bounds)
         assert all(high - low < 0.5 for low, high in bounds)
+        # what job cards promise: the learnt median, inside what was seen
+        typical = await h.tracker.typical_duration(gen.room_type, gen.kind)
+        assert min(b[0] for b in bounds) <= typical <= max(b[1] for b in bounds)
         learnt = []
         for _ in range(3):
             before = sandbox.state.calls["get"]

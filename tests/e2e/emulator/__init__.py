@@ -27,7 +27,10 @@ timeout, hold: see ``faults.py``), ``reconnect_gateway``, ``ack_deadline``,
 ``wait_for_message``, ``ack_latencies`` and the ``InteractionHandle``. A subprocess bot gets
 ``emulator.env()``.
 Clicks wait ``reaction_time`` (0.1 s) after the message's last change, like a human would, so
-a bot has registered a fresh non-persistent view before it is used.
+a bot has registered a fresh non-persistent view before it is used. Messages and modals are
+checked against Discord's component rules (``components_v2.py``: Components V2 layouts with
+``IS_COMPONENTS_V2``, Label/FileUpload modals); ``submit_modal`` can upload files, and
+``html.page`` draws messages as a page to look at (``tests/e2e/show_cards.py``).
 """
 
 from .emulator import DiscordEmulator

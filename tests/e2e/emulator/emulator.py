@@ -27,6 +27,7 @@ from .interactions import (
     Interactions,
 )
 from .messages import DEFAULT_UPLOAD_LIMIT, find_component, render
+from .modals import modal_submit_data
 from .models import Channel, User
 from .rest import RestApi
 from .server import build_app
@@ -260,17 +261,20 @@ class DiscordEmulator:
         return await self.interactions.inject(payload, channel, user)
 
     async def submit_modal(
-        self, handle: InteractionHandle, values: dict[str, str]
+        self, handle: InteractionHandle, values: dict[str, Any]
     ) -> InteractionHandle:
-        """Submit the modal the bot opened in answer to ``handle`` (text inputs by custom_id)."""
+        """Submit the modal the bot opened in answer to ``handle``. ``values`` maps custom_ids
+        to a text input's string, a select's list of values, or a file upload's list of
+        ``(filename, bytes[, content_type])`` (sent as resolved ephemeral attachments)."""
         if handle.modal is None:
             raise ValueError("the bot did not answer this interaction with a modal")
         await _sleep_until(handle.responses[-1].at + self.reaction_time)
-        rows = [
-            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
-            for k, v in values.items()
-        ]
-        data = {"custom_id": handle.modal["custom_id"], "components": rows}
+        data = modal_submit_data(
+            handle.modal,
+            values,
+            lambda spec: self._ephemeral_attachment(handle.channel, spec),
+            self.cdn.attachment_payload,
+        )
         payload = self.interactions.base_payload(MODAL_SUBMIT, handle.channel, handle.user, data)
         if handle.component_message_id is not None:
             payload["message"] = self.render(self.state.messages[handle.component_message_id])

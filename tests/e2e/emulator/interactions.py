@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .body import BODY, ParsedBody
+from .components_v2 import check_modal
 from .messages import apply_edit, build_message
 from .responses import (
     ALREADY_ACKNOWLEDGED,
@@ -265,6 +266,7 @@ class Interactions:
                 apply_edit(self.emu.state, message, inner, self.emu.upload_limit)
                 await gateway.message_updated(message)
         elif kind == MODAL:
+            check_modal(inner.data)
             handle.modal = inner.data
         elif kind == AUTOCOMPLETE_RESULT:
             handle.choices = inner.data.get("choices", [])

@@ -8,6 +8,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from . import components_v2 as v2
 from .body import ParsedBody
 from .cdn import probe_file
 from .models import iso_from_snowflake, iso_now
@@ -43,23 +44,6 @@ def _number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]
 
     walk(components)
     return components
-
-
-LINK = 5  # button style: opens its url in the browser and sends no interaction
-
-
-def _check_buttons(components: list[dict[str, Any]]) -> None:
-    """Discord's rule: a link button has a url and no custom_id; any other button the reverse."""
-    for item in components:
-        if item.get("type") == 2 and item.get("style") != 6:  # 6: premium buttons (sku_id)
-            link = item.get("style") == LINK
-            if link != bool(item.get("url")) or link == bool(item.get("custom_id")):
-                field = "url" if link else "custom_id"
-                raise invalid_form(f"components.{field}", "Invalid button: url xor custom_id.")
-        _check_buttons(list(item.get("components") or []))
-        for key in ("component", "accessory"):
-            if isinstance(item.get(key), dict):
-                _check_buttons([item[key]])
 
 
 def _new_attachments(
@@ -100,6 +84,12 @@ def _check_content(message: StoredMessage) -> None:
         raise invalid_form("embeds", "Must be 10 or fewer in length.", "BASE_TYPE_MAX_LENGTH")
     if not (message.content or message.embeds or message.attachments or message.components):
         raise ApiError(400, 50006, "Cannot send an empty message")
+    v2.check_message(
+        {"content": message.content, "embeds": message.embeds},
+        message.flags,
+        message.components,
+        [a.filename for a in message.attachments],
+    )
 
 
 def build_message(
@@ -114,7 +104,6 @@ def build_message(
 ) -> StoredMessage:
     """A new (not yet stored) message from a create-message body."""
     data = body.data
-    _check_buttons(list(data.get("components") or []))
     channel = state.channels.get(channel_id)
     flags = int(data.get("flags") or 0) | int(extra.pop("flags", 0))
     message = StoredMessage(
@@ -165,15 +154,30 @@ def apply_edit(
     """Apply a PATCH body: present fields replace; ``attachments`` lists the kept ones by id
     and the new ones by file index."""
     data = body.data
+    before = copy.copy(message)
+    try:
+        return _apply_edit(state, message, data, body, upload_limit)
+    except ApiError:  # Discord refuses the whole edit: the message stays as it was
+        message.__dict__.update(before.__dict__)
+        raise
+
+
+def _apply_edit(
+    state: EmulatorState, message: StoredMessage, data: dict, body: ParsedBody, upload_limit: int
+) -> StoredMessage:
     filling = bool(message.flags & StoredMessage.LOADING)
     if "content" in data:
         message.content = str(data["content"] or "")
     if "embeds" in data:
         message.embeds = list(data["embeds"] or [])
     if "components" in data:
-        _check_buttons(list(data["components"] or []))
         message.components = _number_components(list(data["components"] or []))
     if data.get("flags") is not None:
+        if message.flags & v2.IS_COMPONENTS_V2 and not int(data["flags"]) & v2.IS_COMPONENTS_V2:
+            raise invalid_form(
+                "flags", "The IS_COMPONENTS_V2 flag cannot be removed from a message.",
+                "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG",
+            )  # fmt: skip
         keep = message.flags & ~EDITABLE_FLAGS
         message.flags = keep | (int(data["flags"]) & EDITABLE_FLAGS)
     new = _new_attachments(state, message.channel_id, body, upload_limit, message.ephemeral)
@@ -211,6 +215,11 @@ def render(
         for uid in dict.fromkeys(_MENTION.findall(message.content))
         if int(uid) in state.users
     ]
+    attachments = [cdn.attachment_payload(a) for a in message.attachments]
+    components = message.components
+    if message.flags & v2.IS_COMPONENTS_V2:
+        components = copy.deepcopy(components)
+        v2.resolve_media(components, {a["filename"]: a for a in attachments})
     data: dict[str, Any] = {
         "id": str(message.id),
         "channel_id": str(message.channel_id),
@@ -222,12 +231,12 @@ def render(
         "mention_everyone": False,
         "mentions": mentions,
         "mention_roles": [],
-        "attachments": [cdn.attachment_payload(a) for a in message.attachments],
+        "attachments": attachments,
         "embeds": message.embeds,
         "pinned": False,
         "type": message.type,
         "flags": message.flags,
-        "components": message.components,
+        "components": components,
     }
     if message.nonce is not None:
         data["nonce"] = message.nonce

@@ -1,0 +1,123 @@
+"""The result card (Components V2), the family of a design, and the time-left wording.
+
+A result card is one Container: a title, who asked and when, links to the card it varies and
+to its job card, a MediaGallery with every image the API returned (uploaded files, shown only
+through the gallery), then the buttons. Discord counts at most 40 components: this uses ~16.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.domain import Generation, Kind, RoomType
+from bot.lineage import Member
+from cogs import render
+from cogs.views import CardButton, StudioButton, VaryButton
+
+MAX_FAMILY_CHARS = 1800  # room left in the card's 4000 text characters, and in a message
+
+
+def message_url(guild_id: int | None, channel_id: int | None, message_id: int | None) -> str | None:
+    if not (guild_id and channel_id and message_id):
+        return None
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def _asked(gen: Generation) -> str:
+    who = f"<@{gen.origin.user_id}>" if gen.origin.user_id else "the CLI"
+    when = discord.utils.format_dt(gen.created_at, "f") if gen.created_at else ""
+    what = "Original"
+    if gen.kind is Kind.VARIATION:
+        number = gen.variation_number if gen.variation_number is not None else "?"
+        what = f"Variation {number}"
+    return f"**{gen.room_type.value}** · {what} · asked by {who}" + (f" · {when}" if when else "")
+
+
+def _links(gen: Generation, parent: Generation | None) -> str:
+    links = []
+    if parent is not None:
+        url = message_url(
+            parent.origin.guild_id, parent.origin.channel_id, parent.result_message_id
+        )
+        links.append(f"Varies [#{parent.id}]({url})" if url else f"Varies #{parent.id}")
+    card = message_url(gen.origin.guild_id, gen.origin.channel_id, gen.card_message_id)
+    if card:
+        links.append(f"[Job card]({card})")
+    return " · ".join(links)
+
+
+def result_card(
+    gen: Generation,
+    filenames: Sequence[str],
+    *,
+    sandbox: bool,
+    parent: Generation | None = None,
+    family: str | None = None,
+    studio: bool = False,
+) -> discord.ui.LayoutView:
+    """`studio`: the mask studio is reachable, so "Edit mask & vary" joins the Vary buttons."""
+    view = discord.ui.LayoutView(timeout=None)
+    box = discord.ui.Container(accent_colour=render.COLOURS[gen.status])
+    box.add_item(discord.ui.TextDisplay(f"## {render.title(gen)}"))
+    box.add_item(
+        discord.ui.TextDisplay("\n".join(filter(None, [_asked(gen), _links(gen, parent)])))
+    )
+    gallery = discord.ui.MediaGallery()
+    for index, name in enumerate(filenames[:10]):
+        gallery.add_item(media=f"attachment://{name}", description=f"Result {index + 1}")
+    box.add_item(gallery)
+    if family:
+        box.add_item(discord.ui.TextDisplay(family))
+    footer = f"-# exterior-bot · {render.MARKER}{gen.id}"
+    box.add_item(discord.ui.TextDisplay(footer + (" · SANDBOX (fake results)" if sandbox else "")))
+    vary = discord.ui.ActionRow()
+    for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
+        vary.add_item(VaryButton(gen.id, room_type))
+    if studio:
+        vary.add_item(StudioButton(gen.id))
+    box.add_item(vary)
+    more = discord.ui.ActionRow()
+    for action in ("compare", "newmask", "family"):
+        more.add_item(CardButton(action, gen.id))
+    box.add_item(more)
+    view.add_item(box)
+    return view
+
+
+def family_text(members: Sequence[Member], current: int) -> str:
+    """One line per design of the family, indented by generation, the current one marked."""
+    lines = ["**This design's family**"]
+    for member in members:
+        gen = member.generation
+        what = "original" if gen.kind is Kind.CREATE else f"variation {gen.variation_number or '?'}"
+        url = message_url(gen.origin.guild_id, gen.origin.channel_id, gen.result_message_id)
+        name = f"[#{gen.id}]({url})" if url else f"#{gen.id}"
+        mark = " ◀ this one" if gen.id == current else ""
+        status = "" if gen.status.value == "SUCCEEDED" else f" ({gen.status.value.lower()})"
+        # em spaces: Discord keeps them, where it would collapse plain ones
+        indent = "\u2003" * (member.depth - 1) + "↳ " if member.depth else ""
+        line = f"{indent}{name} {gen.room_type.value}"
+        lines.append(f"{line} · {what}{status}{mark}")
+    text = "\n".join(lines)
+    if len(text) > MAX_FAMILY_CHARS:
+        text = text[: MAX_FAMILY_CHARS - 2].rsplit("\n", 1)[0] + "\n…"
+    return text
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90:
+        return f"{max(5, round(seconds / 5) * 5)} s"
+    return f"{round(seconds / 60)} min"
+
+
+def estimate_text(elapsed: float, typical: float | None) -> str | None:
+    """Honest: only from history, rounded, and it says so when a run takes longer."""
+    if typical is None:
+        return None
+    if elapsed < typical:
+        return f"about {_duration(typical - elapsed)} left (usually about {_duration(typical)})"
+    return f"taking longer than usual (usually about {_duration(typical)})"
