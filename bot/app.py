@@ -54,12 +54,19 @@ def _hide_modal_submissions(record: logging.LogRecord) -> bool:
 logging.getLogger("discord.gateway").addFilter(_hide_modal_submissions)
 
 
-class ExteriorBot(commands.Bot):
+class ExteriorBot(commands.AutoShardedBot):
+    """One process runs the shards DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT (default: all the
+    shards Discord advises). Results are posted over REST by whichever process holds the
+    generation's lease, whatever shard its guild is on (docs/deploy.md says why)."""
+
     def __init__(self, core: Core, *, guild_ready_timeout: float = 2.0):
         # No voice here: discord.py's "PyNaCl/davey is not installed" warnings are noise.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        settings = core.settings
         super().__init__(
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # nothing privileged
             help_command=None,
@@ -89,10 +96,24 @@ class ExteriorBot(commands.Bot):
             await self.core.service.check_api_key()
         log.info("invite: %s", self.invite_url())
 
+    async def launch_shard(self, gateway, shard_id: int, *, initial: bool = False) -> None:
+        # Stopped (SIGTERM) while shards connect: discord.py retries a failed shard every 5 s
+        # (through this method), on a closed session, forever; a stopped bot stops trying.
+        if not self.is_closed():
+            await super().launch_shard(gateway, shard_id, initial=initial)
+
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s) in %d server(s)", self.user, self.user.id, len(self.guilds))
+        log.info(
+            "logged in as %s (%s) in %d server(s), shards %s of %s",
+            self.user,
+            self.user.id,
+            len(self.guilds),
+            sorted(self.shards),
+            self.shard_count,
+        )
         results = self.get_cog("Results")
         if results is not None and not results.sweep.is_running():
+            results.sweep.change_interval(seconds=self.core.settings.sweep_seconds)
             results.sweep.start()  # first pass now: what finished while we were down
 
     async def on_app_command_error(
@@ -152,6 +173,11 @@ async def run_bot(settings: Settings) -> int:
     async with open_core(settings, resume=False) as core:
         if core.sandbox is not None:
             log.warning("IACREA_API_KEY is not set: using the built-in sandbox (fake results)")
+            if settings.database_url:
+                log.warning(
+                    "with EXTERIOR_DATABASE_URL and no IACREA_API_KEY each process has its own "
+                    "sandbox: run one `exterior-bot sandbox` and point IACREA_* at it"
+                )
         bot = ExteriorBot(core)
         stop = asyncio.Event()
         closing: list[asyncio.Task] = []

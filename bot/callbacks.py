@@ -19,7 +19,7 @@ from bot.api.client import ExteriorClient
 from bot.domain import Generation, Status
 from bot.secrets import derive, matches
 from bot.tracker import GenerationTracker
-from storage import GenerationRepository, PendingCallbackRepository
+from storage import GenerationRepository, LeaseLost, PendingCallbackRepository
 
 log = logging.getLogger(__name__)
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER: anything larger names no row
@@ -81,11 +81,11 @@ class Callbacks:
                 if gen.status is Status.UNKNOWN and not gen.generation_id:
                     await self.adopt(gen)
                 else:  # the call in flight may still answer; if not, its failure adopts it
-                    self.tracker.hint_row(gen.id)
+                    await self.tracker.hint_anywhere(gen.id)
         elif gen.status is Status.TIMED_OUT:
             self.tracker.recheck(gen)  # we gave up waiting, the API did not
         elif not gen.status.is_terminal:
-            self.tracker.hint_row(gen.id)
+            await self.tracker.hint_anywhere(gen.id)
         return True
 
     async def adopt(self, gen: Generation) -> bool:
@@ -119,6 +119,8 @@ class Callbacks:
             try:
                 if await self.adopt(gen):
                     adopted.add(gen.id)
+            except LeaseLost:  # its process is alive and will record the answer itself
+                continue
             except Exception:  # one row must not stop the others; the next sweep retries
                 log.exception("could not adopt the callback's id for row %s", gen.id)
         return adopted

@@ -129,12 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     else:  # the CLI prints its own progress: only problems from the log
         _setup_logging("WARNING", args.verbose)
     from bot import commands  # heavy imports only once arguments are known
+    from storage import StorageError
 
     try:
         return asyncio.run(commands.dispatch(args, settings))
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except StorageError as exc:  # e.g. PostgreSQL unreachable: one sentence, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ConfigError as exc:  # found while starting up, e.g. an unwritable EXTERIOR_DB_PATH
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -31,6 +31,15 @@ class Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     db_path: Path = Path("exterior-bot.sqlite3")
+    # PostgreSQL for several processes; it may carry a password, so it stays out of repr.
+    database_url: str | None = field(default=None, repr=False)
+    # How long a process's claim on a generation outlives the process (PostgreSQL only).
+    lease_seconds: float = 30.0
+    # How often every process looks for results nobody posted (a crash, a failed upload).
+    sweep_seconds: float = 60.0
+    # Discord shards: all of them in one process (None) or the ids this process runs.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
     public_url: str | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
@@ -47,6 +56,11 @@ class Settings:
     sandbox_starting_seconds: float = 0.5
     sandbox_processing_seconds: float = 2.5
     sandbox_failure_ratio: float = 0.0
+
+    @property
+    def database(self) -> str | Path:
+        """What storage opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.db_path
 
     @property
     def sandbox(self) -> bool:
@@ -84,6 +98,29 @@ def _url(env: Mapping[str, str], name: str, default: str | None = None) -> str |
     return value.rstrip("/") if value else None
 
 
+def _database_url(env: Mapping[str, str]) -> str | None:
+    value = _opt(env, "EXTERIOR_DATABASE_URL")
+    if value is not None and not value.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("EXTERIOR_DATABASE_URL must start with postgresql://")
+    return value
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    count = _number(env, "DISCORD_SHARD_COUNT", None, int, minimum=1)
+    raw = _opt(env, "DISCORD_SHARD_IDS")
+    if raw is None:
+        return count, None
+    if count is None:
+        raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (all processes' total)")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"DISCORD_SHARD_IDS must be comma-separated numbers, got {raw!r}")
+    ids = tuple(sorted({int(p) for p in parts}))
+    if ids[-1] >= count:
+        raise ConfigError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count})")
+    return count, ids
+
+
 def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     hosts = tuple(h.strip().lower() for h in (_opt(env, name) or "").split(",") if h.strip())
     for host in hosts:
@@ -117,7 +154,13 @@ def load_settings(
     ratio = _number(env, "EXTERIOR_SANDBOX_FAILURE_RATIO", 0.0)
     if ratio > 1:
         raise ConfigError("EXTERIOR_SANDBOX_FAILURE_RATIO must be between 0 and 1")
+    shard_count, shard_ids = _shards(env)
     return Settings(
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        database_url=_database_url(env),
+        lease_seconds=_number(env, "EXTERIOR_LEASE_SECONDS", 30.0, minimum=1),
+        sweep_seconds=_number(env, "EXTERIOR_SWEEP_SECONDS", 60.0, minimum=1),
         discord_token=_opt(env, "DISCORD_TOKEN"),
         discord_guild_id=int(guild) if guild else None,
         discord_api_base_url=_url(env, "DISCORD_API_BASE_URL"),

@@ -7,6 +7,9 @@ no API key is set), the tracker and the webhook server, and closes them in rever
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -31,16 +34,19 @@ from bot.teams import TeamService
 from bot.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
+    AnyDatabase,
     CredentialRepository,
-    Database,
     DatabaseUnavailableError,
     DraftRepository,
     GenerationRepository,
     GuildSettingsRepository,
+    Lease,
+    Leases,
     MetaRepository,
     PendingCallbackRepository,
     ReportRepository,
     UsageRepository,
+    open_database,
 )
 
 log = logging.getLogger(__name__)
@@ -50,7 +56,7 @@ log = logging.getLogger(__name__)
 class Core:
     settings: Settings
     session: aiohttp.ClientSession
-    db: Database
+    db: AnyDatabase
     client: ExteriorClient
     generations: GenerationRepository
     usage: UsageRepository
@@ -106,7 +112,7 @@ async def open_core(
     async with AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         try:
-            db = await Database.open(settings.db_path)
+            db = await open_database(settings.database)
         except DatabaseUnavailableError as exc:
             advice = (
                 "another process holds it: try again"
@@ -151,7 +157,11 @@ async def open_core(
         credentials = Credentials(
             settings.secret_key, CredentialRepository(db), make_client, default=client
         )
-        generations, usage = GenerationRepository(db), UsageRepository(db)
+        # Unique per process start: a restarted process does not inherit a dead one's leases.
+        owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        lease = Lease(owner, settings.lease_seconds)
+        generations = GenerationRepository(db, lease=lease)
+        usage = UsageRepository(db)
         # An API on loopback can always call our local webhook server.
         webhooks_on = bool(settings.public_url) or api_on_this_machine(settings)
         policy = PollPolicy(
@@ -165,6 +175,7 @@ async def open_core(
             policy=policy,
             deadline=settings.deadline_seconds,
             webhooks=webhooks_on,
+            leases=Leases(db, lease),
         )
         tracker.client_for = lambda gen: credentials.client_for(gen.credential_set)
         key = await signing_key(settings.secret_key, MetaRepository(db))

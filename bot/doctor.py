@@ -32,7 +32,7 @@ async def doctor(settings: Settings) -> int:
         async with open_core(
             settings, webhook_port=None if settings.public_url else 0, resume=False
         ) as core:
-            _line(OK, f"database {settings.db_path} (schema {await core.db.user_version()})")
+            _line(OK, f"database {core.db.describe()} (schema {await core.db.schema_version()})")
             problems += await _check_api(core)
             problems += await _check_public_url(core)
             problems += await _check_discord(core)
@@ -40,7 +40,8 @@ async def doctor(settings: Settings) -> int:
         _line(BAD, str(exc))
         return 1
     except StorageError as exc:
-        _line(BAD, f"database {settings.db_path}: {exc}")
+        where = "PostgreSQL" if settings.database_url else settings.db_path
+        _line(BAD, f"database {where}: {exc}")
         return 1
     except OSError as exc:
         _line(BAD, f"cannot start: {exc}")

@@ -290,6 +290,11 @@ class ExteriorService:
         return await self.generations.set_result_message(row_id, message_id)
 
     async def undelivered(self) -> list[Generation]:
+        """Finished results never recorded as posted that this process may post (with several
+        processes: the ones it holds the lease of, so no two processes post the same one)."""
+        leases = self.tracker.leases
+        if leases is not None:
+            return await leases.claim_undelivered()
         return await self.generations.undelivered()
 
     async def running(self) -> list[Generation]:

@@ -22,7 +22,7 @@ from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.durations import DurationModel, Observation
 from bot.schedule import PollPolicy
-from storage import GenerationRepository
+from storage import GenerationRepository, LeaseLost, Leases
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class GenerationTracker:
         concurrency: int = 4,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        leases: Leases | None = None,
     ):
         self.client = client
         # Which client follows a generation: the one of the credentials it was started with
@@ -77,6 +78,10 @@ class GenerationTracker:
         self._limit = asyncio.Semaphore(concurrency)
         self._supervisor: asyncio.Task | None = None
         self._deliveries: set[asyncio.Task] = set()
+        # Several processes on one database: follow only what this one holds a lease on.
+        self.leases = leases if leases is not None and leases.shared else None
+        self._leasing: asyncio.Task | None = None
+        self._take_over = False  # a one-shot CLI follows only its own generations
 
     async def _default_client(self, gen: Generation) -> ExteriorClient:
         return self.client
@@ -90,11 +95,18 @@ class GenerationTracker:
         """Start the supervisor; with `resume`, follow every unfinished generation again."""
         if self._supervisor is None:
             self._supervisor = asyncio.create_task(self._run(), name="generation-tracker")
+        if self.leases is not None and self._leasing is None:
+            self._leasing = asyncio.create_task(self._keep_leases(), name="generation-leases")
         return await self.resume() if resume else 0
 
     async def resume(self) -> int:
-        """Follow every unfinished generation in the database; returns how many."""
-        resumed = await self.repo.pending()
+        """Follow every unfinished generation in the database (with leases: every one no live
+        process holds); returns how many."""
+        if self.leases is not None:
+            self._take_over = True  # from now on, also what processes that die leave behind
+            resumed = [g for g in await self.leases.claim_live() if g.id not in self._known]
+        else:
+            resumed = await self.repo.pending()
         for gen in resumed:
             self._schedule(gen, gen.next_check_at.timestamp() if gen.next_check_at else 0.0)
         if resumed:
@@ -102,11 +114,33 @@ class GenerationTracker:
         return len(resumed)
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._supervisor, *self._checks, *self._deliveries) if t]
+        owned = (self._supervisor, self._leasing, *self._checks, *self._deliveries)
+        tasks = [t for t in owned if t]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._supervisor = None
+        self._supervisor = self._leasing = None
+        if self.leases is not None:
+            with contextlib.suppress(Exception):  # best effort: leases expire anyway
+                await self.leases.release_all()
+
+    async def _keep_leases(self) -> None:
+        """Renew this process's leases, take over the generations of processes that died, and
+        act on callbacks another process wrote down for generations this one follows."""
+        assert self.leases is not None
+        tick = min(1.0, self.leases.lease.seconds / 3)
+        while True:
+            await asyncio.sleep(tick)
+            try:
+                await self.leases.renew()
+                if self._take_over:
+                    await self.resume()
+                now = self._clock()
+                for row in await self.leases.due_mine():
+                    if self._due.get(row, 0.0) > now:
+                        self.hint_row(row)
+            except Exception:  # the database may be briefly away: try again next tick
+                log.exception("lease upkeep failed")
 
     async def drain(self) -> None:
         """Wait until events already emitted have been delivered (tests, CLI)."""
@@ -156,6 +190,14 @@ class GenerationTracker:
     def recheck(self, gen: Generation) -> None:
         """Check a generation we stopped following (TIMED_OUT) once more, now."""
         self._schedule(gen, self._clock())
+
+    async def hint_anywhere(self, row_id: int) -> None:
+        """A callback for this row: check it now if this process follows it, and write it
+        down for whichever process does (it looks every second), or takes over if the
+        follower dies before checking."""
+        self.hint_row(row_id)
+        if self.leases is not None:
+            await self.leases.hint(row_id)
 
     def hint_row(self, row_id: int) -> bool:
         if row_id in self._running:
@@ -249,14 +291,20 @@ class GenerationTracker:
             model = await self._model(gen.room_type, gen.kind)
             delay = self.policy.next_delay(elapsed, model, webhook=self.webhooks, rng=self._rng)
             nxt = min(now + delay, _ts(gen.created_at, now) + self.deadline)
-        gen, finished = await self.repo.record_check(
-            row,
-            status=state.status,
-            next_check_at=nxt,
-            result_urls=state.urls or None,
-            variation_number=state.variation_number,
-            ended_after=self._ended_after(gen, state.status, asked),
-        )
+        try:
+            gen, finished = await self.repo.record_check(
+                row,
+                status=state.status,
+                next_check_at=nxt,
+                result_urls=state.urls or None,
+                variation_number=state.variation_number,
+                ended_after=self._ended_after(gen, state.status, asked),
+                asked_at=asked,
+            )
+        except LeaseLost:  # another process took it over (ours ran out): it records and posts
+            log.info("generation %s is followed by another process now", row)
+            self._forget(row)
+            return await self.repo.get(row) or gen
         self._known[row] = gen
         if finished:
             self._models.pop((gen.room_type, gen.kind), None)
@@ -270,7 +318,8 @@ class GenerationTracker:
         elif nxt is None:
             return await self._time_out(gen, previous)
         else:
-            self._due[row] = nxt
+            # a callback written down while we asked (another process got it) wins
+            self._due[row] = min(nxt, _ts(gen.next_check_at, nxt))
             if gen.status is not previous:
                 self._emit(TrackerEvent("status", gen, previous))
         return gen

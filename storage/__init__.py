@@ -1,5 +1,8 @@
-"""SQLite persistence for exterior-bot. All SQL lives in this package; no Discord here."""
+"""Persistence for exterior-bot: one repository interface over two backends, SQLite (the
+default, one process) and PostgreSQL (several processes). All SQL lives in this package; nothing
+above it knows which backend runs, and no Discord here."""
 
+from .backends import AnyDatabase, open_database
 from .callbacks import PendingCallbackRepository
 from .caps import Cap, CapReached
 from .credentials import CredentialRepository, StoredCredentials
@@ -20,6 +23,7 @@ from .generations import (
     GenerationNotFound,
     GenerationRepository,
 )
+from .leases import Lease, LeaseLost, Leases
 from .meta import COMMAND_TREE_HASH, MetaRepository
 from .reports import HistoryFilter, ReportRepository, SpendReport
 from .settings import GuildSettingsRepository
@@ -29,6 +33,7 @@ __all__ = [
     "COMMAND_TREE_HASH",
     "INTERRUPTED",
     "LATEST_VERSION",
+    "AnyDatabase",
     "Cap",
     "CapReached",
     "CredentialRepository",
@@ -41,6 +46,9 @@ __all__ = [
     "GenerationRepository",
     "GuildSettingsRepository",
     "HistoryFilter",
+    "Lease",
+    "LeaseLost",
+    "Leases",
     "MetaRepository",
     "Migration",
     "MigrationError",
@@ -51,4 +59,5 @@ __all__ = [
     "StoredCredentials",
     "UsageRepository",
     "load_migrations",
+    "open_database",
 ]

@@ -1,4 +1,6 @@
-"""One aiosqlite connection per process, explicit transactions and numbered migrations."""
+"""The SQLite backend (the default): one aiosqlite connection per process, explicit
+transactions and numbered migrations. Also the statement helpers every repository uses: they
+take either backend's transaction handle, so repositories are written once."""
 
 from __future__ import annotations
 
@@ -99,22 +101,38 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
 
 
-async def fetchone(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+async def fetchone(conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
     rows = await fetchall(conn, sql, params)
     return rows[0] if rows else None
 
 
-async def fetchall(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+async def fetchall(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    if not isinstance(conn, aiosqlite.Connection):  # another backend's transaction
+        return await conn.fetchall(sql, params)
     # One trip to aiosqlite's thread (execute, fetch, close) instead of three: each trip costs a
     # GIL hand-over, which dominated the tracker's CPU. Fetching everything also finishes the
     # statement, so no unfinished SELECT pins a WAL snapshot open.
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def execute(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> int:
+async def execute(conn: Any, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one statement and return the number of rows it changed."""
+    if not isinstance(conn, aiosqlite.Connection):
+        return await conn.execute(sql, params)
     async with conn.execute(sql, params) as cursor:
         return cursor.rowcount
+
+
+async def lock(conn: Any, key: str) -> None:
+    """Serialise read-modify-write sections named `key` across processes until the transaction
+    ends. SQLite's IMMEDIATE transaction already holds the one write lock: nothing to do."""
+    if not isinstance(conn, aiosqlite.Connection):
+        await conn.lock(key)
+
+
+def for_update(conn: Any) -> str:
+    """Suffix that locks the rows a SELECT reads until the transaction ends (PostgreSQL)."""
+    return "" if isinstance(conn, aiosqlite.Connection) else " FOR UPDATE"
 
 
 BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's lock
@@ -171,6 +189,10 @@ def _can_open(target: str) -> None:
 
 
 class Database:
+    """SQLite: one file, one connection per process; other processes (the CLI) share the file."""
+
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self.path = path
@@ -263,6 +285,12 @@ class Database:
     async def user_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0])
+
+    async def schema_version(self) -> int:
+        return await self.user_version()
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
 
     async def _migrate(self, migrations: list[Migration]) -> None:
         latest = migrations[-1].version if migrations else 0

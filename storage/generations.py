@@ -13,7 +13,8 @@ from bot.domain import Generation, Kind, RoomType, Status
 
 from ._time import Clock, from_ts, to_ts, utc_now
 from .caps import Cap, CapReached, cap_query
-from .db import Database, StorageError, execute, fetchall, fetchone
+from .db import Database, StorageError, execute, fetchall, fetchone, for_update, lock
+from .leases import Lease, claim_row, release_row
 from .rows import intent_row, to_generation
 from .usage import increment_usage
 
@@ -52,10 +53,21 @@ def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
     )
 
 
+def _keep_hint(cur: Generation, planned: float | None, asked_at: float | None) -> float | None:
+    """The next check: `planned`, unless a callback came while the API was being asked."""
+    if planned is None or asked_at is None or cur.next_check_at is None:
+        return planned
+    hinted = cur.next_check_at.timestamp()
+    return hinted if asked_at < hinted < planned else planned
+
+
 class GenerationRepository:
-    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utc_now, lease: Lease | None = None) -> None:
         self._db = db
         self._clock = clock  # injectable so tests can control durations
+        # This process's lease (storage/leases.py): with PostgreSQL, intents, submissions and
+        # checks are written only by the process holding the row's lease.
+        self._lease = lease
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -81,7 +93,9 @@ class GenerationRepository:
             f"VALUES ({', '.join('?' * len(values))}) RETURNING *"
         )
         async with self._db.write() as conn:
-            # Checked inside the IMMEDIATE transaction, so two processes cannot both pass.
+            # Checked inside the write transaction under one lock, so two processes cannot
+            # both pass (SQLite: the IMMEDIATE lock; PostgreSQL: an advisory lock).
+            await lock(conn, "intents")
             if request_key is not None:
                 row = await fetchone(
                     conn, "SELECT * FROM generations WHERE request_key = ?", (request_key,)
@@ -95,7 +109,11 @@ class GenerationRepository:
             for cap in caps:
                 if (await fetchone(conn, *cap_query(cap)))[0] >= cap.limit:
                     raise CapReached(cap)
-            return to_generation(await fetchone(conn, sql, tuple(values.values())))
+            created = to_generation(await fetchone(conn, sql, tuple(values.values())))
+            # Held while the paid call is in flight: if this process dies, the lease runs out
+            # and recover_interrupted() knows the intent's outcome is unknown.
+            await claim_row(conn, created.id, self._lease, now)
+            return created
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         """The same request by the same user in the last `within` seconds, if any."""
@@ -121,15 +139,20 @@ class GenerationRepository:
             raise ValueError(f"mark_submitted takes STARTING or PROCESSING, not {status}")
         async with self._db.write() as conn:
             cur = await self._load(conn, id)
+            await claim_row(conn, id, self._lease, to_ts(self._clock()))
             if cur.generation_id is not None:
                 if cur.generation_id == generation_id:
                     return cur  # repeated call: already counted
                 raise StorageError(f"generation {id} already submitted as {cur.generation_id}")
+            first_check = to_ts(next_check_at)
+            if cur.next_check_at is not None:  # a callback came first (Leases.hint): check now
+                early = to_ts(cur.next_check_at)
+                first_check = early if first_check is None else min(first_check, early)
             fields: dict[str, Any] = {
                 "generation_id": generation_id,
                 "project_id": project_id,
                 "remaining_photos": remaining_photos,
-                "next_check_at": to_ts(next_check_at),
+                "next_check_at": first_check,
             }
             if webhook_secret is not None:
                 fields["webhook_secret"] = webhook_secret
@@ -167,18 +190,25 @@ class GenerationRepository:
         """PENDING rows (crash between intent and API answer) become UNKNOWN; none is retried.
 
         `older_than` spares intents another live process (e.g. the CLI) is submitting now;
-        `exclude` the ids whose paid call this process is still waiting for.
+        `exclude` the ids whose paid call this process is still waiting for. With leases
+        (PostgreSQL), an intent whose process let its lease run out (it died) is recovered
+        whatever its age.
         """
         age = older_than.total_seconds() if isinstance(older_than, timedelta) else older_than
         now = to_ts(self._clock())
         skip = sorted(set(exclude))
+        spared = f"AND id NOT IN ({', '.join('?' * len(skip))}) " if skip else ""
+        old = "created_at <= ?"
+        params: list[Any] = [now - age]
+        if self._db.dialect == "postgres":
+            old = "(created_at <= ? OR (lease_owner IS NOT NULL AND lease_until < ?))"
+            params.append(now)
         async with self._db.write() as conn:
             rows = await fetchall(
                 conn,
                 "UPDATE generations SET status = ?, error = ?, updated_at = ? "
-                "WHERE status = ? AND created_at <= ? "
-                f"AND id NOT IN ({', '.join('?' * len(skip))}) RETURNING *",
-                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, now - age, *skip),
+                f"WHERE status = ? AND {old} {spared}RETURNING *",
+                (Status.UNKNOWN.value, INTERRUPTED, now, Status.PENDING.value, *params, *skip),
             )
         return sorted((to_generation(r) for r in rows), key=lambda g: g.id or 0)
 
@@ -191,6 +221,7 @@ class GenerationRepository:
         result_urls: Iterable[str] | None = None,
         variation_number: int | None = None,
         error: str | None = None,
+        asked_at: When = None,
         ended_after: When = None,
     ) -> tuple[Generation, bool]:
         """Persist one status observation (poll or webhook) monotonically.
@@ -199,15 +230,20 @@ class GenerationRepository:
         unfinished, or a callback bounds it); kept as the latest such moment while it is live.
         Returns (generation, became_terminal); became_terminal is True only in the one call
         that moved the row into SUCCEEDED/FAILED: the caller's "exactly one finished event".
+        `asked_at`: when the API was asked; a callback written down since (Leases.hint) keeps
+        the row due at once instead of `next_check_at`.
         """
         async with self._db.write() as conn:
-            row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+            # Locked (PostgreSQL: FOR UPDATE) until the transaction ends.
+            sql = "SELECT * FROM generations WHERE id = ?" + for_update(conn)
+            row = await fetchone(conn, sql, (id,))
             if row is None:
                 raise GenerationNotFound(f"no generation with id {id}")
             cur = to_generation(row)
+            await claim_row(conn, id, self._lease, to_ts(self._clock()))  # or LeaseLost
             fields: dict[str, Any] = {
                 "check_count": cur.check_count + 1,
-                "next_check_at": to_ts(next_check_at),
+                "next_check_at": _keep_hint(cur, to_ts(next_check_at), self._hinted(asked_at)),
             }
             if ended_after is not None and not cur.status.is_terminal:
                 fields["ended_after"] = max(row["ended_after"] or 0.0, to_ts(ended_after))
@@ -229,6 +265,10 @@ class GenerationRepository:
                     if status is Status.FAILED:  # the API refunded it: it is not spend
                         await self._uncount(conn, cur)
             return await self._update(conn, id, fields), became_terminal
+
+    def _hinted(self, asked_at: When) -> float | None:
+        # Only processes sharing a database write callbacks down (Leases.hint).
+        return to_ts(asked_at) if self._db.dialect == "postgres" else None
 
     async def _uncount(self, conn: aiosqlite.Connection, cur: Generation) -> None:
         row = await fetchone(conn, "SELECT submitted_at FROM generations WHERE id = ?", (cur.id,))
@@ -259,6 +299,7 @@ class GenerationRepository:
                 "WHERE id = ? AND result_message_id IS NULL",
                 (message_id, to_ts(self._clock()), id),
             )
+            await release_row(conn, id, self._lease)  # posted: nothing left to hold it for
         return changed == 1
 
     async def set_source_message(self, id: int, channel_id: int, message_id: int) -> Generation:
@@ -294,8 +335,10 @@ class GenerationRepository:
         if due_before is not None:
             sql += " AND (next_check_at IS NULL OR next_check_at <= ?)"
             params.append(to_ts(due_before))
-        sql += " ORDER BY next_check_at, id LIMIT ?"
-        params.append(-1 if limit is None else limit)
+        sql += " ORDER BY next_check_at NULLS FIRST, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         return [to_generation(r) for r in await self._db.fetchall(sql, params)]
 
     async def undelivered(self, limit: int = 100) -> list[Generation]:
@@ -315,7 +358,11 @@ class GenerationRepository:
         from intent to end, newest first: low from `ended_after` (0 if never seen unfinished),
         high from `finished_at` (when the end was first seen)."""
         rows = await self._db.fetchall(
-            "SELECT coalesce(min(ended_after, finished_at) - created_at, 0), "
+            # min(ended_after, finished_at) - created_at, or 0 when never seen unfinished;
+            # spelt with CASE, which both backends know (SQLite's two-argument min is its own).
+            "SELECT CASE WHEN ended_after IS NULL THEN 0 "
+            "WHEN ended_after < finished_at THEN ended_after - created_at "
+            "ELSE finished_at - created_at END, "
             "finished_at - created_at FROM generations "
             "WHERE room_type = ? AND kind = ? AND status = 'SUCCEEDED' AND finished_at IS NOT NULL "
             "ORDER BY finished_at DESC LIMIT ?",
@@ -351,7 +398,9 @@ class GenerationRepository:
         return None if row is None else to_generation(row)
 
     async def _load(self, conn: aiosqlite.Connection, id: int) -> Generation:
-        row = await fetchone(conn, "SELECT * FROM generations WHERE id = ?", (id,))
+        # Locked until the transaction ends: read-modify-write stays atomic across processes.
+        sql = "SELECT * FROM generations WHERE id = ?" + for_update(conn)
+        row = await fetchone(conn, sql, (id,))
         if row is None:
             raise GenerationNotFound(f"no generation with id {id}")
         return to_generation(row)

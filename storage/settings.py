@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ._time import Clock, to_ts, utc_now
-from .db import Database, execute, fetchone
+from .db import Database, execute, fetchone, lock
 
 
 class GuildSettingsRepository:
@@ -49,6 +49,7 @@ class GuildSettingsRepository:
         # Read-modify-write inside one IMMEDIATE transaction: concurrent /settings commands
         # changing different keys must not drop each other's change.
         async with self._db.write() as conn:
+            await lock(conn, f"guild_settings:{guild_id}")
             row = await fetchone(
                 conn, "SELECT settings FROM guild_settings WHERE guild_id = ?", (guild_id,)
             )

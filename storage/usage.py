@@ -18,7 +18,7 @@ async def increment_usage(conn: aiosqlite.Connection, guild_id: int, when: Day, 
         conn,
         "INSERT INTO usage (guild_id, day, generations) VALUES (?, ?, ?) "
         "ON CONFLICT (guild_id, day) DO UPDATE "
-        "SET generations = generations + excluded.generations",
+        "SET generations = usage.generations + excluded.generations",
         (guild_id, day_of(when), n),
     )
 

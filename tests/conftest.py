@@ -1,15 +1,19 @@
 """Shared fixtures: a running sandbox, an aiohttp session, an API client and a file server on
-loopback."""
+loopback, and a PostgreSQL server for the cases that run against both storage backends."""
 
 from __future__ import annotations
 
+import os
+
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from bot.api.client import ExteriorClient
 from bot.sandbox.server import running_sandbox
 from bot.sandbox.state import SandboxConfig
 from tests.support.files import file_server
+from tests.support.postgres import can_start_cluster, throwaway_cluster
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -43,6 +47,19 @@ async def client(session, sandbox):
         read_timeout=10,
         sleep=_no_sleep,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server URL: EXTERIOR_TEST_DATABASE_URL, else a cluster started for this run."""
+    url = os.environ.get("EXTERIOR_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    if not can_start_cluster():
+        pytest.skip("no PostgreSQL: set EXTERIOR_TEST_DATABASE_URL or install postgresql")
+    with throwaway_cluster() as started:
+        yield started
 
 
 @pytest_asyncio.fixture

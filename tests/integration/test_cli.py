@@ -254,3 +254,12 @@ async def test_sandbox_command_serves_until_sigterm(tmp_path):
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+@pytest.mark.asyncio
+async def test_unreachable_postgres_is_one_sentence_without_the_password(tmp_path):
+    url = f"postgresql://exterior:hunter2@127.0.0.1:{free_port()}/exterior"
+    code, _, err = await cli(tmp_path, "status", "1", env={"EXTERIOR_DATABASE_URL": url})
+    assert code == 1
+    assert "cannot open the PostgreSQL database" in err and "EXTERIOR_DATABASE_URL" in err
+    assert "Traceback" not in err and "hunter2" not in err

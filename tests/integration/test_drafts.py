@@ -1,5 +1,6 @@
-"""Drafts on a real SQLite file and the draft service's rules: claimed once, expiry, binding,
-the studio's mask checked like an attachment, and the signing key kept in the database."""
+"""Drafts on both storage backends (tests/integration/conftest.py) and the draft service's
+rules: claimed once, expiry, binding, the studio's mask checked like an attachment, and the
+signing key kept in the database."""
 
 from __future__ import annotations
 
@@ -17,16 +18,10 @@ from bot.drafts import DraftGone, DraftService
 from bot.images import ImageError
 from bot.secrets import signing_key
 from bot.studio.tokens import TokenError, sign, verify
-from storage import Database, DraftRepository, GuildSettingsRepository, MetaRepository
+from storage import DraftRepository, GuildSettingsRepository, MetaRepository
 from tests.support.files import mask, photo, png_bytes
 
 PUBLIC = "https://bot.example"
-
-
-@pytest_asyncio.fixture
-async def db(tmp_path):
-    async with await Database.open(tmp_path / "bot.db") as database:
-        yield database
 
 
 @pytest_asyncio.fixture

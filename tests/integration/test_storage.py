@@ -1,22 +1,22 @@
-"""Repositories on a real SQLite file: intents, monotonic status, history, usage, settings."""
+"""Repositories on both backends (a SQLite file, a PostgreSQL database): intents, monotonic
+status, history, usage, settings."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from storage import (
     INTERRUPTED,
-    Database,
     DuplicateRequest,
     GenerationNotFound,
     GenerationRepository,
     GuildSettingsRepository,
     MetaRepository,
     UsageRepository,
+    open_database,
 )
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -31,12 +31,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest_asyncio.fixture
-async def db(tmp_path):
-    async with await Database.open(tmp_path / "bot.db") as database:
-        yield database
 
 
 @pytest.fixture
@@ -62,11 +56,11 @@ async def submitted(repo: GenerationRepository, api_id: str = "api-1", **kw) -> 
 
 
 @pytest.mark.asyncio
-async def test_create_intent_is_pending_and_round_trips(repo, db, tmp_path) -> None:
+async def test_create_intent_is_pending_and_round_trips(repo, db, database_target) -> None:
     created = await repo.create_intent(gen(), request_key="k1")
     assert created.id is not None and created.status is Status.PENDING
     assert created.created_at == T0 and created.created_at.tzinfo is not None
-    async with await Database.open(tmp_path / "bot.db") as other:  # persisted, not cached
+    async with await open_database(database_target) as other:  # persisted, not cached
         again = await GenerationRepository(other).get(created.id)
     assert again == created
     assert again.origin == Origin("discord", 1, 10, 7, "ana")

@@ -7,7 +7,7 @@ import pytest
 from bot.domain import Kind, Status
 from storage import DuplicateRequest, UsageRepository
 
-from .test_storage import T0, clock, db, gen, repo, submitted  # noqa: F401 - fixtures
+from .test_storage import T0, clock, gen, repo, submitted  # noqa: F401 - fixtures
 
 
 @pytest.mark.asyncio

@@ -19,11 +19,14 @@ from bot.service import ExteriorService
 from bot.tracker import GenerationTracker, TrackerEvent
 from bot.webhooks import WebhookServer
 from storage import (
-    Database,
+    AnyDatabase,
     GenerationRepository,
+    Lease,
+    Leases,
     MetaRepository,
     PendingCallbackRepository,
     UsageRepository,
+    open_database,
 )
 from tests.support.files import FileServer, mask, photo, png_bytes
 
@@ -41,7 +44,7 @@ FAST_POLICY = PollPolicy(
 
 @dataclass
 class Harness:
-    db: Database
+    db: AnyDatabase
     client: ExteriorClient
     repo: GenerationRepository
     tracker: GenerationTracker
@@ -70,7 +73,7 @@ class Harness:
 
 @asynccontextmanager
 async def harness(
-    db_path: Path,
+    db_path: Path | str,
     sandbox: RunningSandbox,
     files: FileServer,
     *,
@@ -78,10 +81,12 @@ async def harness(
     policy: PollPolicy = FAST_POLICY,
     deadline: float = 60.0,
     resume: bool = True,
+    lease: Lease | None = None,
 ) -> AsyncIterator[Harness]:
+    """`db_path`: a SQLite file or a PostgreSQL URL; `lease`: this "process"'s lease."""
     files.add("photo.png", png_bytes(photo((96, 64))))
     files.add("mask.png", png_bytes(mask((96, 64))))
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     async with aiohttp.ClientSession() as session:
         cfg = sandbox.state.config
         client = ExteriorClient(
@@ -91,9 +96,10 @@ async def harness(
             user_id=cfg.user_id,
             backoff_base=0.01,
         )
-        repo = GenerationRepository(db)
+        repo = GenerationRepository(db, lease=lease)
+        leases = Leases(db, lease) if lease is not None else None
         tracker = GenerationTracker(
-            client, repo, policy=policy, deadline=deadline, webhooks=webhooks
+            client, repo, policy=policy, deadline=deadline, webhooks=webhooks, leases=leases
         )
         key = await signing_key(None, MetaRepository(db))
         callbacks = Callbacks(tracker, client, repo, PendingCallbackRepository(db), key=key)

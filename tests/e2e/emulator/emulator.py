@@ -50,8 +50,10 @@ class DiscordEmulator:
         heartbeat_interval: int = 41250,
         upload_limit: int = DEFAULT_UPLOAD_LIMIT,
         reaction_time: float = 0.1,
+        shards: int = 1,
     ) -> None:
         self.state = state = EmulatorState()
+        self.shards = shards  # what GET /gateway/bot advises
         self.token = token
         self.ack_deadline = ack_deadline  # seconds from injection to the first callback
         self.token_lifetime = token_lifetime  # seconds an interaction token stays usable
@@ -153,6 +155,17 @@ class DiscordEmulator:
             return self.channel
         return channel if isinstance(channel, Channel) else self.state.channel(channel)
 
+    async def add_guild(self, name: str) -> Channel:
+        """Another server the bot (and alice) are in; returns its first channel. Its
+        GUILD_CREATE goes to the shard that holds it."""
+        guild = self.state.add_guild(name, self.owner)
+        role = self.state.add_role(guild, "tinybot", perms.BOT_ROLE_DEFAULT, managed=True)
+        self.state.add_member(guild, self.bot_user, [role.id])
+        self.state.add_member(guild, self.user)
+        channel = self.state.add_channel(guild, "general")
+        await self.gateway.guild_added(guild)
+        return channel
+
     async def add_channel(self, name: str, *, bot_allow: int = 0, bot_deny: int = 0) -> Channel:
         channel = self.state.add_channel(self.guild, name)
         if bot_allow or bot_deny:
@@ -213,7 +226,7 @@ class DiscordEmulator:
         target, user = self._channel(channel), user or self.user
         files = {k: self._ephemeral_attachment(target, v) for k, v in (attachments or {}).items()}
         data = self.commands.command_data(
-            self.guild, user.id, name, options, subcommand, files, guild_command
+            self.state.guild_of(target), user.id, name, options, subcommand, files, guild_command
         )
         payload = self.interactions.base_payload(APPLICATION_COMMAND, target, user, data)
         return await self.interactions.inject(payload, target, user)

@@ -1,6 +1,9 @@
 """The gateway websocket: HELLO, heartbeats, IDENTIFY -> READY + GUILD_CREATE, RESUME ->
 RESUMED, RECONNECT (op 7) and dispatches with an incrementing ``s`` per session.
 
+Sharding: an IDENTIFY with ``shard: [id, count]`` gets only the guilds of that shard
+(``(guild_id >> 22) % count == id``), and every event of a guild goes to its shard's sessions.
+
 Text frames only: the client asks for ``compress=zlib-stream`` but decompresses binary frames
 only, so uncompressed text frames are fine.
 """
@@ -8,6 +11,7 @@ only, so uncompressed text frames are fine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -35,6 +39,12 @@ class GatewaySession:
     shard: list[int] | None
     seq: int = 0
 
+    def has_guild(self, guild_id: int) -> bool:
+        if not self.shard:
+            return True
+        shard_id, count = self.shard
+        return (guild_id >> 22) % count == shard_id
+
 
 @dataclass
 class GatewayConnection:
@@ -45,7 +55,8 @@ class GatewayConnection:
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
             if not self.ws.closed:
-                await self.ws.send_str(json.dumps(payload))
+                with contextlib.suppress(ConnectionResetError):  # the client died meanwhile
+                    await self.ws.send_str(json.dumps(payload))
 
     async def dispatch(self, event: str, data: Any) -> None:
         assert self.session is not None
@@ -54,7 +65,8 @@ class GatewayConnection:
                 return
             self.session.seq += 1
             payload = {"op": DISPATCH, "t": event, "s": self.session.seq, "d": data}
-            await self.ws.send_str(json.dumps(payload))
+            with contextlib.suppress(ConnectionResetError):  # a killed client, like Discord
+                await self.ws.send_str(json.dumps(payload))
 
 
 class Gateway:
@@ -82,12 +94,16 @@ class Gateway:
 
     # -- sending -------------------------------------------------------------------------
     async def dispatch(self, event: str, data: Any, intent: int | None = None) -> int:
-        """Send a dispatch to every live session (subscribed to ``intent``); returns how many."""
+        """Send a dispatch to every live session (subscribed to ``intent``) whose shard holds
+        the event's guild; returns how many."""
         self.dispatched.append((event, data))
+        guild = data.get("guild_id") if isinstance(data, dict) else None
         sent = 0
         for conn in self.live:
             assert conn.session is not None
             if intent is not None and not conn.session.intents & intent:
+                continue
+            if guild is not None and not conn.session.has_guild(int(guild)):
                 continue
             await conn.dispatch(event, self._for_session(event, data, conn.session))
             sent += 1
@@ -209,7 +225,7 @@ class Gateway:
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.emu.ws_url,
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.emu.state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._guilds_of(session)],
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -221,10 +237,19 @@ class Gateway:
         if session.shard is not None:
             ready["shard"] = session.shard
         await conn.dispatch("READY", ready)
-        for guild in self.emu.state.guilds.values():
+        for guild in self._guilds_of(session):
             all_members = session.intents & INTENT_GUILD_MEMBERS
             member_ids = list(guild.members) if all_members else [self.emu.bot_user.id]
             await conn.dispatch("GUILD_CREATE", guild.create_payload(member_ids))
+
+    def _guilds_of(self, session: GatewaySession) -> list[Any]:
+        return [g for g in self.emu.state.guilds.values() if session.has_guild(g.id)]
+
+    async def guild_added(self, guild: Any) -> None:
+        """A guild the bot joined: GUILD_CREATE to the sessions of its shard."""
+        for conn in self.live:
+            if conn.session is not None and conn.session.has_guild(guild.id):
+                await conn.dispatch("GUILD_CREATE", guild.create_payload([self.emu.bot_user.id]))
 
     async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
         session = self.sessions.get(data.get("session_id", ""))

@@ -51,6 +51,12 @@ class RestApi:
         }
         return json_response(data)
 
+    async def gateway_bot(self, request: web.Request) -> web.Response:
+        """Where to connect and how many shards Discord advises (AutoShardedClient asks)."""
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        data = {"url": self.emu.ws_url, "shards": self.emu.shards, "session_start_limit": limit}
+        return json_response(data)
+
     async def user(self, request: web.Request) -> web.Response:
         try:
             return json_response(self.emu.state.users[int(request.match_info["user"])].payload())
@@ -104,6 +110,7 @@ class RestApi:
         api = "/api/v10"
         return [
             web.get(f"{api}/users/@me", self.me),
+            web.get(f"{api}/gateway/bot", self.gateway_bot),
             web.get(f"{api}/oauth2/applications/@me", self.application),
             web.get(f"{api}/applications/@me", self.application),
             web.get(f"{api}/users/{{user}}", self.user),
