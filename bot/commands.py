@@ -16,7 +16,7 @@ from bot.core import Core, open_core
 from bot.domain import Generation, Kind, Origin, Status
 from bot.images import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
-from bot.service import OutcomeUnknownError, RejectedError
+from bot.service_errors import OutcomeUnknownError, RejectedError
 from bot.tracker import TrackerEvent
 
 CLI_ORIGIN = Origin(source="cli")

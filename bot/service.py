@@ -21,6 +21,7 @@ from bot.callbacks import Callbacks
 from bot.credentials import Credentials
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.policy import LimitReachedError, Policy, caps, resets_at
+from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
 from bot.tracker import GenerationTracker
 from storage import (
     CapReached,
@@ -37,36 +38,6 @@ RECOVER_AFTER = timedelta(minutes=10)
 # Recording the API's answer: each try may itself wait busy_timeout (5 s) for the database.
 RECORD_ATTEMPTS = 3
 RECORD_RETRY_SECONDS = 1.0
-
-
-class OutcomeUnknownError(Exception):
-    """The paid call failed ambiguously: the API may have started it (and spent a credit)."""
-
-    def __init__(self, generation: Generation, cause: Exception):
-        super().__init__(
-            f"generation {generation.id}: the API did not confirm the request ({cause!r}); "
-            "it was not retried, to avoid spending a second credit"
-        )
-        self.generation = generation
-        self.cause = cause
-
-
-class NotStartedError(Exception):
-    """The request could not even be recorded (e.g. a busy database): the API was not called."""
-
-    def __init__(self, generation: Generation, cause: Exception):
-        super().__init__(f"request not recorded, so not sent: {cause!r}")
-        self.generation = generation
-        self.cause = cause
-
-
-class RejectedError(Exception):
-    """The API refused the request before acting on it: no credit was spent."""
-
-    def __init__(self, generation: Generation, cause: errors.ApiError):
-        super().__init__(str(cause))
-        self.generation = generation
-        self.cause = cause
 
 
 class ExteriorService:
@@ -273,17 +244,6 @@ class ExteriorService:
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:
         return await self.generations.recent_duplicate(gen, within)
-
-    async def channel_page(
-        self, channel_id: int, page: int, per_page: int = 5
-    ) -> tuple[list[Generation], int]:
-        total = await self.generations.count_channel(channel_id)
-        pages = max(1, -(-total // per_page))
-        page = min(max(page, 0), pages - 1)
-        gens = await self.generations.list_channel(
-            channel_id, offset=page * per_page, limit=per_page
-        )
-        return gens, pages
 
     async def mark_delivered(self, row_id: int, message_id: int) -> bool:
         """Record where the outcome was posted; False if another poster already did."""

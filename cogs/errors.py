@@ -9,7 +9,7 @@ import discord
 
 from bot.api import errors
 from bot.images import ImageError
-from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs.i18n import t, tx
 from storage import DuplicateRequest
 

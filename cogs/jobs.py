@@ -14,7 +14,7 @@ import discord
 from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.policy import LimitReachedError, Policy
-from bot.service import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs import media, render
 from cogs.check_again import check_view
 from cogs.errors import friendly
