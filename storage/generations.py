@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiosqlite
@@ -14,13 +14,12 @@ from bot.domain import Generation, Kind, RoomType, Status
 from ._time import Clock, from_ts, to_ts, utc_now
 from .caps import Cap, CapReached, cap_query
 from .db import Database, StorageError, execute, fetchall, fetchone, for_update, lock
+from .generation_reads import GenerationReads, When
 from .leases import Lease, claim_row, release_row
 from .rows import intent_row, to_generation
 from .usage import increment_usage
 
-When = datetime | float | None
 INTERRUPTED = "interrupted before the API answered; outcome unknown"
-_LIVE = "('STARTING', 'PROCESSING')"  # literal so the partial index of 0002 applies
 
 
 class GenerationNotFound(StorageError, LookupError):
@@ -61,7 +60,7 @@ def _keep_hint(cur: Generation, planned: float | None, asked_at: float | None) -
     return hinted if asked_at < hinted < planned else planned
 
 
-class GenerationRepository:
+class GenerationRepository(GenerationReads):
     def __init__(self, db: Database, *, clock: Clock = utc_now, lease: Lease | None = None) -> None:
         self._db = db
         self._clock = clock  # injectable so tests can control durations
@@ -305,97 +304,7 @@ class GenerationRepository:
     async def set_source_message(self, id: int, channel_id: int, message_id: int) -> Generation:
         return await self._set(id, source_channel_id=channel_id, source_message_id=message_id)
 
-    # -- reads ----------------------------------------------------------------------------
-
-    async def get(self, id: int) -> Generation | None:
-        return await self._one("SELECT * FROM generations WHERE id = ?", (id,))
-
-    async def by_generation_id(self, api_id: str) -> Generation | None:
-        return await self._one("SELECT * FROM generations WHERE generation_id = ?", (api_id,))
-
-    async def stored_callback_secrets(self) -> dict[int, str]:
-        """Per-row callback secrets stored by earlier versions, for rows a callback may still
-        concern (not finished)."""
-        rows = await self._db.fetchall(
-            "SELECT id, webhook_secret FROM generations WHERE webhook_secret IS NOT NULL "
-            "AND status NOT IN ('SUCCEEDED', 'FAILED', 'REJECTED')"
-        )
-        return {int(r[0]): str(r[1]) for r in rows}
-
-    async def by_request_key(self, key: str) -> Generation | None:
-        return await self._one("SELECT * FROM generations WHERE request_key = ?", (key,))
-
-    async def pending(
-        self, limit: int | None = None, *, due_before: When = None
-    ) -> list[Generation]:
-        """Submitted, still live (STARTING/PROCESSING) generations, soonest check first.
-        TIMED_OUT is excluded: the tracker stopped watching it (webhooks may still land)."""
-        sql = f"SELECT * FROM generations WHERE generation_id IS NOT NULL AND status IN {_LIVE}"
-        params: list[Any] = []
-        if due_before is not None:
-            sql += " AND (next_check_at IS NULL OR next_check_at <= ?)"
-            params.append(to_ts(due_before))
-        sql += " ORDER BY next_check_at NULLS FIRST, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [to_generation(r) for r in await self._db.fetchall(sql, params)]
-
-    async def undelivered(self, limit: int = 100) -> list[Generation]:
-        """Finished Discord generations whose outcome was never recorded as posted."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM generations WHERE origin_source = 'discord' "
-            "AND status IN ('SUCCEEDED', 'FAILED') AND result_message_id IS NULL "
-            "AND channel_id IS NOT NULL ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [to_generation(r) for r in rows]
-
-    async def recent_durations(
-        self, room_type: RoomType, kind: Kind, limit: int = 40
-    ) -> list[tuple[float, float]]:
-        """(low, high] bounds of how long the latest SUCCEEDED generations took, in seconds
-        from intent to end, newest first: low from `ended_after` (0 if never seen unfinished),
-        high from `finished_at` (when the end was first seen)."""
-        rows = await self._db.fetchall(
-            # min(ended_after, finished_at) - created_at, or 0 when never seen unfinished;
-            # spelt with CASE, which both backends know (SQLite's two-argument min is its own).
-            "SELECT CASE WHEN ended_after IS NULL THEN 0 "
-            "WHEN ended_after < finished_at THEN ended_after - created_at "
-            "ELSE finished_at - created_at END, "
-            "finished_at - created_at FROM generations "
-            "WHERE room_type = ? AND kind = ? AND status = 'SUCCEEDED' AND finished_at IS NOT NULL "
-            "ORDER BY finished_at DESC LIMIT ?",
-            (RoomType(room_type).value, Kind(kind).value, limit),
-        )
-        return [(max(0.0, float(r[0])), float(r[1])) for r in rows]
-
-    async def list_channel(
-        self, channel_id: int, *, offset: int = 0, limit: int = 10
-    ) -> list[Generation]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM generations WHERE channel_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            (channel_id, limit, offset),
-        )
-        return [to_generation(r) for r in rows]
-
-    async def count_channel(self, channel_id: int) -> int:
-        row = await self._db.fetchone(
-            "SELECT count(*) FROM generations WHERE channel_id = ?", (channel_id,)
-        )
-        return int(row[0])
-
-    async def children(self, id: int) -> list[Generation]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM generations WHERE parent_id = ? ORDER BY id", (id,)
-        )
-        return [to_generation(r) for r in rows]
-
     # -- helpers --------------------------------------------------------------------------
-
-    async def _one(self, sql: str, params: tuple[Any, ...]) -> Generation | None:
-        row = await self._db.fetchone(sql, params)
-        return None if row is None else to_generation(row)
 
     async def _load(self, conn: aiosqlite.Connection, id: int) -> Generation:
         # Locked until the transaction ends: read-modify-write stays atomic across processes.
