@@ -1,4 +1,4 @@
-"""Plain domain types shared by every room. Standard library only."""
+"""Generations and previews: what was asked, of which kind, and where it stands."""
 
 from __future__ import annotations
 
