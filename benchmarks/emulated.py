@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from tests.e2e.emulator import BotRunner, DiscordEmulator
 from tests.e2e.exterior_env import exterior_bot, settings_for
 from tests.e2e.flow import EXAMPLES, create, is_result_of, started_id

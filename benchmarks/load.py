@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
 from storage import GenerationRepository
 from tests.support.files import file_server

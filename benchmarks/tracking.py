@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from bot.schedule import PollPolicy
 from bot.tracker import TrackerEvent
 from tests.support.files import file_server

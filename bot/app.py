@@ -16,9 +16,9 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.api.network import unreachable_reason
 from bot.config import Settings
 from bot.core import Core, open_core
-from bot.network import unreachable_reason
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ def say(message: str) -> None:
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sandbox":
-        from bot.sandbox.standalone import serve
+        from bot.api.sandbox.standalone import serve
 
         return await serve(settings, args)
     if args.command == "doctor":

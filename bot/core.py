@@ -17,15 +17,15 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.api.sandbox.fetch import on_this_machine
+from bot.api.sandbox.server import RunningSandbox, running_sandbox
+from bot.api.sandbox.state import SandboxConfig
+from bot.api.sandbox.store import SandboxStore
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.credentials import Credentials
 from bot.downloads import Downloader, HostPolicy
 from bot.drafts import DraftService
-from bot.sandbox.fetch import on_this_machine
-from bot.sandbox.server import RunningSandbox, running_sandbox
-from bot.sandbox.state import SandboxConfig
-from bot.sandbox.store import SandboxStore
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService

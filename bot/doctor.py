@@ -9,9 +9,9 @@ import aiohttp
 import yarl
 
 from bot.api import errors
+from bot.api.network import unreachable_reason
 from bot.config import ConfigError, Settings
 from bot.core import open_core
-from bot.network import unreachable_reason
 from storage import StorageError
 
 OK, BAD, NOTE = "ok  ", "FAIL", "note"

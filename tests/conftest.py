@@ -10,8 +10,8 @@ import pytest
 import pytest_asyncio
 
 from bot.api.client import ExteriorClient
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from tests.support.files import file_server
 from tests.support.postgres import can_start_cluster, throwaway_cluster
 

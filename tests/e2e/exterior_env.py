@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from bot.api.sandbox.server import RunningSandbox
 from bot.app import ExteriorBot
 from bot.config import Settings
 from bot.core import Core, open_core
-from bot.sandbox.server import RunningSandbox
 from tests.support.proc import free_port
 
 from .emulator import BotRunner, DiscordEmulator

@@ -17,8 +17,8 @@ from pathlib import Path
 import asyncpg
 from PIL import Image, ImageDraw
 
-from bot.sandbox.server import RunningSandbox, running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import RunningSandbox, running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from tests.support.postgres import fresh_database
 
 from .emulator import DiscordEmulator

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 
 from .emulator import BotRunner, DiscordEmulator
 from .emulator.html import page

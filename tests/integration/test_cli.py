@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from tests.support.files import file_server, mask, photo, png_bytes
 from tests.support.proc import clean_env, free_port, run, start
 

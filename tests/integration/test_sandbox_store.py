@@ -6,10 +6,10 @@ import time
 
 import pytest
 
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig, SandboxState
+from bot.api.sandbox.store import SandboxStore
 from bot.domain import RoomType, Status
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig, SandboxState
-from bot.sandbox.store import SandboxStore
 from tests.support.files import mask, photo, png_bytes
 
 

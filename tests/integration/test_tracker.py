@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 import pytest_asyncio
 
+from bot.api.sandbox.server import running_sandbox
+from bot.api.sandbox.state import SandboxConfig
 from bot.domain import Status
-from bot.sandbox.server import running_sandbox
-from bot.sandbox.state import SandboxConfig
 from tests.support.harness import FAST_POLICY, harness
 from tests.support.wait import until
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import aiohttp
 
 from bot.api.client import ExteriorClient
+from bot.api.sandbox.server import RunningSandbox
 from bot.callbacks import Callbacks
 from bot.domain import Origin, RoomType
-from bot.sandbox.server import RunningSandbox
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService

@@ -395,7 +395,7 @@ def test_variation_mask_is_checked_and_fitted_to_the_photo():
 async def test_sandbox_fetch_takes_only_what_the_api_takes(fmt, says):
     import aiohttp
 
-    from bot.sandbox.fetch import FetchError, fetch_image
+    from bot.api.sandbox.fetch import FetchError, fetch_image
     from tests.support.files import file_server
 
     async with file_server() as files, aiohttp.ClientSession() as session:

@@ -7,8 +7,8 @@ from importlib.resources import files
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
+from bot.api.sandbox.render import render_result
 from bot.domain import RoomType
-from bot.sandbox.render import render_result
 
 SIZE = (256, 256)
 RECT = (96, 96, 224, 224)  # the masked area, away from the label in the top-left corner

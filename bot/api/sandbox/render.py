@@ -65,7 +65,7 @@ def render_result(
 @functools.lru_cache(maxsize=8)
 def _texture(name: str) -> Image.Image:
     """The grayscale texture made seamless, so tiles can be laid edge to edge. Read-only."""
-    resource = importlib.resources.files("bot.sandbox") / "textures" / f"{name}.png"
+    resource = importlib.resources.files("bot.api.sandbox") / "textures" / f"{name}.png"
     with resource.open("rb") as fh:
         tex = Image.open(fh).convert("L")
     # Cross-fade with a half-shifted copy near the edges, one axis at a time: the copy's own

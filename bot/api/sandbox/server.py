@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.sandbox.app import create_app
-from bot.sandbox.state import SandboxConfig, SandboxState
-from bot.sandbox.store import SandboxStore
+from bot.api.sandbox.app import create_app
+from bot.api.sandbox.state import SandboxConfig, SandboxState
+from bot.api.sandbox.store import SandboxStore
 
 
 @dataclass

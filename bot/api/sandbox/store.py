@@ -20,8 +20,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.api.sandbox.state import Project, SandboxGeneration, SandboxState
 from bot.domain import RoomType, Status
-from bot.sandbox.state import Project, SandboxGeneration, SandboxState
 
 log = logging.getLogger(__name__)
 STATE = "state.json"

@@ -23,11 +23,11 @@ import time
 import aiohttp
 from aiohttp import web
 
+from bot.api.sandbox.fetch import FetchError, check_reachable, decode_image, fetch_image
+from bot.api.sandbox.render import render_result
+from bot.api.sandbox.state import SandboxConfig, SandboxGeneration, SandboxState
+from bot.api.sandbox.store import SandboxStore
 from bot.domain import RoomType, Status
-from bot.sandbox.fetch import FetchError, check_reachable, decode_image, fetch_image
-from bot.sandbox.render import render_result
-from bot.sandbox.state import SandboxConfig, SandboxGeneration, SandboxState
-from bot.sandbox.store import SandboxStore
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/create_exterior"

@@ -7,9 +7,9 @@ import signal
 import sys
 from dataclasses import replace
 
+from bot.api.sandbox.server import running_sandbox
 from bot.config import Settings
 from bot.core import sandbox_config
-from bot.sandbox.server import running_sandbox
 
 
 async def serve(settings: Settings, args) -> int:
