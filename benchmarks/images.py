@@ -25,8 +25,8 @@ REPEATS = 3
 EXAMPLES = Path(__file__).resolve().parents[1] / "bot" / "examples"
 OPERATIONS = {
     "normalise": ("a 12-MP JPEG + mask validated and normalised", "< 0.5 s"),
-    "suggest": ("a suggested area (bot.masks.suggest_area)", "–"),
-    "painted": ("a mask derived from a painted copy (bot.masks.derive_from_painted)", "–"),
+    "suggest": ("a suggested area (bot.images.masks.suggest_area)", "–"),
+    "painted": ("a mask derived from a painted copy (bot.images.masks.derive_from_painted)", "–"),
 }
 
 
@@ -55,7 +55,7 @@ def run(operation: str, megapixels: float) -> dict:
     """Child process: prepare the inputs, then time only the operation."""
     photo, mask = garden(megapixels)
     if operation == "normalise":
-        from bot.images import prepare_pair
+        from bot.images.decode import prepare_pair
 
         photo_data, mask_data = encoded(photo, "JPEG"), encoded(mask, "PNG")
         photo = mask = None
@@ -63,8 +63,8 @@ def run(operation: str, megapixels: float) -> dict:
         def call():
             return prepare_pair(photo_data, mask_data)
     else:
-        from bot import masks
         from bot.domain import RoomType
+        from bot.images import masks
         from tests.support import gardens
 
         # The masks' own test gardens (lawn, hedges, a crown on the sky), scaled up.
@@ -105,8 +105,8 @@ async def measure(megapixels: float) -> list[Row]:
     for operation, (what, target) in OPERATIONS.items():
         what = what.replace("12-MP", f"{megapixels:g}-MP")
         section = f"images, {megapixels:g} MP"
-        if operation != "normalise" and importlib.util.find_spec("bot.masks") is None:
-            rows.append(pending(section, what, "bot/masks.py has not landed on this branch"))
+        if operation != "normalise" and importlib.util.find_spec("bot.images.masks") is None:
+            rows.append(pending(section, what, "bot/images/masks.py has not landed on this branch"))
             continue
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "benchmarks.images", operation, "--megapixels", str(megapixels),

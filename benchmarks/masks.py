@@ -13,8 +13,8 @@ import time
 
 from PIL import Image
 
-from bot import masks
 from bot.domain import RoomType
+from bot.images import masks
 from tests.support.gardens import blob, garden, iou, painted, region
 
 PHONE = (4032, 3024)

@@ -14,7 +14,7 @@ from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from bot.config import Settings
 from bot.core import Core, open_core
 from bot.domain import Generation, Kind, Origin, Status
-from bot.images import ImageError, prepare_pair, prepare_photo
+from bot.images.decode import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
 from bot.service_errors import OutcomeUnknownError, RejectedError
 from bot.tracker import TrackerEvent

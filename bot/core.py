@@ -24,8 +24,8 @@ from bot.api.sandbox.store import SandboxStore
 from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.credentials import Credentials
-from bot.downloads import Downloader, HostPolicy
 from bot.drafts import DraftService
+from bot.images.downloads import Downloader, HostPolicy
 from bot.schedule import PollPolicy
 from bot.secrets import signing_key
 from bot.service import ExteriorService

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
-from bot import masks
 from bot.domain import Draft, DraftState, Generation, Kind, RoomType
-from bot.images import (
+from bot.images import masks
+from bot.images.decode import (
     FORMATS,
     encode_png,
     normalise_mask,

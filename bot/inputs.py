@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.downloads import fetch_capped
-from bot.images import MAX_BYTES, ImageError, check_byte_count
+from bot.images.decode import MAX_BYTES, ImageError, check_byte_count
+from bot.images.downloads import fetch_capped
 
 
 def is_url(value: str) -> bool:

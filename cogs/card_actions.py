@@ -12,9 +12,9 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.compare import side_by_side
 from bot.domain import RoomType
-from bot.images import ImageError
+from bot.images.compare import side_by_side
+from bot.images.decode import ImageError
 from cogs import cards, media, render
 from cogs.errors import friendly, reply_error
 from cogs.gates import spend_gate

@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 import discord
 
 from bot.api import errors
-from bot.images import ImageError
+from bot.images.decode import ImageError
 from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs.i18n import t, tx
 from storage import DuplicateRequest

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.images import ImageError, prepare_pair
+from bot.images.decode import ImageError, prepare_pair
 from bot.policy import Policy
 from bot.teams import decode_filters, encode_filters
 from cogs import cards, media, render

@@ -7,8 +7,7 @@ import io
 
 import discord
 
-from bot.downloads import Downloader
-from bot.images import (
+from bot.images.decode import (
     MAX_BYTES,
     ImageError,
     check_byte_count,
@@ -17,6 +16,7 @@ from bot.images import (
     prepare_mask,
     shrink_within,
 )
+from bot.images.downloads import Downloader
 
 
 async def read_attachment(

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.domain import Draft, Kind, RoomType, Status
 from bot.drafts import DraftGone, LaunchFailed
-from bot.images import ImageError
+from bot.images.decode import ImageError
 from bot.policy import Policy
 from cogs import media
 from cogs.errors import friendly

@@ -15,7 +15,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
-from bot.images import ImageError
+from bot.images.decode import ImageError
 from bot.tracker import TrackerEvent
 from cogs import cards, media, render
 from cogs.check_again import check_view

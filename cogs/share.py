@@ -12,7 +12,7 @@ import discord
 from discord.ext import commands
 
 from bot.domain import Status
-from bot.images import ImageError
+from bot.images.decode import ImageError
 from cogs.errors import friendly
 from cogs.i18n import t, tr
 

@@ -13,10 +13,10 @@ from importlib import resources
 
 from aiohttp import web
 
-from bot.capped import TooLarge, read_capped
 from bot.domain import RoomType
 from bot.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
-from bot.images import ImageError
+from bot.images.capped import TooLarge, read_capped
+from bot.images.decode import ImageError
 from bot.studio.tokens import TokenError
 
 log = logging.getLogger(__name__)

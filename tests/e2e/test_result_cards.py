@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.compare import expected_size
+from bot.images.compare import expected_size
 from tests.support.files import mask as mask_image
 from tests.support.files import png_bytes
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from PIL import Image
 
 from bot.config import ConfigError, load_settings
-from bot.downloads import Downloader, DownloadRefused, HostPolicy
-from bot.images import ImageError
+from bot.images.decode import ImageError
+from bot.images.downloads import Downloader, DownloadRefused, HostPolicy
 from cogs.media import fit
 from tests.support.files import png_bytes
 

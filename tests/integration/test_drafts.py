@@ -15,7 +15,7 @@ from PIL import Image
 
 from bot.domain import DraftState, RoomType
 from bot.drafts import DraftGone, DraftService
-from bot.images import ImageError
+from bot.images.decode import ImageError
 from bot.secrets import signing_key
 from bot.studio.tokens import TokenError, sign, verify
 from storage import DraftRepository, GuildSettingsRepository, MetaRepository

@@ -21,8 +21,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 ROOT = Path(__file__).resolve().parents[2]
 # grass and gravel ship with the sandbox already; brick is the tests' own (all CC0)
 TEXTURES = {
-    "grass": ROOT / "bot" / "sandbox" / "textures" / "grass.png",
-    "gravel": ROOT / "bot" / "sandbox" / "textures" / "gravel.png",
+    "grass": ROOT / "bot" / "api" / "sandbox" / "textures" / "grass.png",
+    "gravel": ROOT / "bot" / "api" / "sandbox" / "textures" / "gravel.png",
     "brick": ROOT / "tests" / "data" / "brick.png",
 }
 

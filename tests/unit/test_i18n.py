@@ -36,7 +36,7 @@ def test_languages_fall_back_to_english() -> None:
 def test_the_core_sentences_listed_are_the_ones_it_raises() -> None:
     from PIL import Image
 
-    from bot.images import ImageError, check_mask
+    from bot.images.decode import ImageError, check_mask
     from cogs.i18n import tx
 
     for fill in (0, 255):  # empty, then whole

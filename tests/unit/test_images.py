@@ -1,4 +1,4 @@
-"""Tests for the checks on uploaded photos and masks (bot/images.py)."""
+"""Tests for the checks on uploaded photos and masks (bot/images/decode.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageCms, ImageDraw
 
-import bot.images as images
-from bot.images import ImageError, open_image, prepare_pair
+import bot.images.decode as images
+from bot.images.decode import ImageError, open_image, prepare_pair
 
 SIZE = (120, 80)
 RECT = (30, 40, 89, 75)  # inclusive corners: 60 x 36 pixels

@@ -1,4 +1,4 @@
-"""Masks nobody draws (bot/masks.py), measured against the true area of composed gardens.
+"""Masks nobody draws (bot/images/masks.py), measured against the true area of composed gardens.
 
 Run with `-s` to see the intersection-over-union table."""
 
@@ -13,9 +13,9 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from scipy import ndimage
 
-from bot import masks
 from bot.domain import RoomType
-from bot.images import AspectMismatch, EmptyMask, ImageError, WholeMask
+from bot.images import masks
+from bot.images.decode import AspectMismatch, EmptyMask, ImageError, WholeMask
 from tests.support.gardens import (
     COLOURS,
     GRASS,
@@ -28,7 +28,7 @@ from tests.support.gardens import (
     textured,
 )
 
-EXAMPLES = Path(masks.__file__).parent / "examples"
+EXAMPLES = Path(masks.__file__).parents[1] / "examples"
 SEEDS = range(4)
 GARDENS = range(6)  # side hedge or shrub, blue or overcast sky, lush or dry lawn
 STYLES = ["scribble", "outline", "hatch", "outline+hatch"]

@@ -10,8 +10,8 @@ import aiohttp
 import yarl
 from PIL import Image
 
-from bot import images
-from bot.capped import TooLarge, read_capped
+from bot.images import decode as images
+from bot.images.capped import TooLarge, read_capped
 
 MAX_PIXELS = 40_000_000
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from bot.images import ImageError, open_image
+from bot.images.decode import ImageError, open_image
 
 MAX_SIDE_HEIGHT = 1024  # each picture's height: plenty on a phone, small enough to send fast
 GAP = 12

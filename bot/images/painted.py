@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from bot import raster
+from bot.images import raster
 
 
 def find_strokes(photo: np.ndarray, painted: np.ndarray) -> np.ndarray:

@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from bot import raster
 from bot.domain import RoomType
+from bot.images import raster
 
 
 def find_ground(rgb: np.ndarray) -> np.ndarray:

@@ -19,9 +19,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
-from bot import ground, painted, raster
 from bot.domain import RoomType
-from bot.images import (
+from bot.images import ground, painted, raster
+from bot.images.decode import (
     EmptyMask,
     ImageError,
     NoSuggestion,

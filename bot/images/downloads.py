@@ -24,8 +24,8 @@ import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from bot.capped import TooLarge, read_capped
-from bot.images import MAX_BYTES, ImageError, too_many_bytes
+from bot.images.capped import TooLarge, read_capped
+from bot.images.decode import MAX_BYTES, ImageError, too_many_bytes
 
 log = logging.getLogger(__name__)
 DISCORD_CDN_HOSTS = ("cdn.discordapp.com", "media.discordapp.net")

@@ -2,7 +2,7 @@
 and the checks every mask passes before a credit is spent.
 
 Callers compose these functions: `prepare_pair` (a photo and a mask file), `prepare_photo` +
-`pair_with` (a photo and a mask made by `bot.masks`), `prepare_mask` (a new mask for a variation).
+`pair_with` (a photo and a mask made by `masks`), `prepare_mask` (a new mask for a variation).
 """
 
 from __future__ import annotations
