@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.schedule import PollPolicy
+from bot.tracking.schedule import PollPolicy
 from storage import GenerationRepository
 from tests.support.files import file_server
 from tests.support.harness import harness

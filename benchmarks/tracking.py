@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
-from bot.schedule import PollPolicy
-from bot.tracker import TrackerEvent
+from bot.tracking.schedule import PollPolicy
+from bot.tracking.tracker import TrackerEvent
 from tests.support.files import file_server
 from tests.support.harness import harness
 

@@ -17,7 +17,7 @@ from bot.domain import Generation, Kind, Origin, Status
 from bot.images.decode import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
 from bot.service_errors import OutcomeUnknownError, RejectedError
-from bot.tracker import TrackerEvent
+from bot.tracking.tracker import TrackerEvent
 
 CLI_ORIGIN = Origin(source="cli")
 

@@ -21,17 +21,17 @@ from bot.api.sandbox.fetch import on_this_machine
 from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
 from bot.api.sandbox.store import SandboxStore
-from bot.callbacks import Callbacks
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
-from bot.credentials import Credentials
 from bot.drafts import DraftService
 from bot.images.downloads import Downloader, HostPolicy
-from bot.schedule import PollPolicy
-from bot.secrets import signing_key
 from bot.service import ExteriorService
 from bot.studio.routes import StudioRoutes
-from bot.teams import TeamService
-from bot.tracker import GenerationTracker
+from bot.teams.credentials import Credentials
+from bot.teams.secrets import signing_key
+from bot.teams.usecases import TeamService
+from bot.tracking.callbacks import Callbacks
+from bot.tracking.schedule import PollPolicy
+from bot.tracking.tracker import GenerationTracker
 from bot.webhooks import WebhookServer
 from storage import (
     AnyDatabase,

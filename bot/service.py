@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 from bot import lineage
 from bot.api import errors
 from bot.api.client import ExteriorClient
-from bot.callbacks import Callbacks
-from bot.credentials import Credentials
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.policy import LimitReachedError, Policy, caps, resets_at
 from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
-from bot.tracker import GenerationTracker
+from bot.teams.credentials import Credentials
+from bot.teams.policy import LimitReachedError, Policy, caps, resets_at
+from bot.tracking.callbacks import Callbacks
+from bot.tracking.tracker import GenerationTracker
 from storage import (
     CapReached,
     DuplicateRequest,

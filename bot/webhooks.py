@@ -1,6 +1,6 @@
 """The callback receiver (API webhooks -> tracker hints), a short-lived file host, /healthz.
 
-Callbacks are handed to `bot.callbacks` (verify -> record -> hint); anything that is not a
+Callbacks are handed to `bot.tracking.callbacks` (verify -> record -> hint); anything that is not a
 genuine callback path gets a 404 that says nothing.
 """
 
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.callbacks import Callbacks
-from bot.tracker import GenerationTracker
+from bot.tracking.callbacks import Callbacks
+from bot.tracking.tracker import GenerationTracker
 
 if TYPE_CHECKING:
     from bot.studio.routes import StudioRoutes

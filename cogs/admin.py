@@ -13,8 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.credentials import CredentialsError
-from bot.policy import ROLE, Policy
+from bot.teams.credentials import CredentialsError
+from bot.teams.policy import ROLE, Policy
 from cogs.i18n import tr
 
 log = logging.getLogger(__name__)

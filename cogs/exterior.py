@@ -16,8 +16,8 @@ from discord.ext import commands
 
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.images.decode import ImageError, prepare_pair
-from bot.policy import Policy
-from bot.teams import decode_filters, encode_filters
+from bot.teams.policy import Policy
+from bot.teams.usecases import decode_filters, encode_filters
 from cogs import cards, media, render
 from cogs.errors import friendly
 from cogs.gates import spend_gate

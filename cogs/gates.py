@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.policy import (
+from bot.teams.policy import (
     LimitReachedError,
     Policy,
     Refusal,

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.policy import LimitReachedError, Policy
 from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.teams.credentials import CredentialsError
+from bot.teams.policy import LimitReachedError, Policy
 from cogs import media, render
 from cogs.check_again import check_view
 from cogs.errors import friendly

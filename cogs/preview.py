@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.domain import Draft, Kind, RoomType, Status
 from bot.drafts import DraftGone, LaunchFailed
 from bot.images.decode import ImageError
-from bot.policy import Policy
+from bot.teams.policy import Policy
 from cogs import media
 from cogs.errors import friendly
 from cogs.gates import spend_gate

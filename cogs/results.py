@@ -16,7 +16,7 @@ from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
 from bot.images.decode import ImageError
-from bot.tracker import TrackerEvent
+from bot.tracking.tracker import TrackerEvent
 from cogs import cards, media, render
 from cogs.check_again import check_view
 from cogs.i18n import t

@@ -12,7 +12,7 @@ from .db import Database, fetchone
 class StoredCredentials:
     id: int
     guild_id: int
-    sealed: str  # Fernet token of the key and user id; opened only by bot.credentials
+    sealed: str  # Fernet token of the key and user id; opened only by bot.teams.credentials
     key_hint: str  # the masked key, the only form ever shown
 
 

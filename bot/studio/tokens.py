@@ -1,4 +1,4 @@
-"""Signed studio links: HMAC-SHA256 (bot.secrets.derive) over who, where, which photo, until when.
+"""Signed studio links: HMAC-SHA256 (teams.secrets.derive) over who, where, which photo, until when.
 
 A token is `<claims>.<signature>`, both base64url. It names a draft; the draft's state makes it
 good for one submission (the page may be opened and reloaded until then).
@@ -11,7 +11,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from bot.secrets import derive, matches
+from bot.teams.secrets import derive, matches
 
 LIFETIME = 30 * 60.0  # seconds a studio link stays valid
 PURPOSE = "studio"  # HMAC-SHA256 under its own purpose: no other signed thing can pass for it

@@ -16,8 +16,8 @@ from PIL import Image
 from bot.domain import DraftState, RoomType
 from bot.drafts import DraftGone, DraftService
 from bot.images.decode import ImageError
-from bot.secrets import signing_key
 from bot.studio.tokens import TokenError, sign, verify
+from bot.teams.secrets import signing_key
 from storage import DraftRepository, GuildSettingsRepository, MetaRepository
 from tests.support.files import mask, photo, png_bytes
 

@@ -1,4 +1,4 @@
-"""The duration estimator (bot/durations.py) on interval-censored synthetic data."""
+"""The duration estimator (bot/tracking/durations.py) on interval-censored synthetic data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from bot.durations import Observation, estimate
+from bot.tracking.durations import Observation, estimate
 
 
 def censored(durations, gap: float, rng: random.Random) -> list[Observation]:

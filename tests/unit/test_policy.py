@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.policy import Policy, caps, channel_allowed, may_press, may_spend, resets_at
+from bot.teams.policy import Policy, caps, channel_allowed, may_press, may_spend, resets_at
 
 
 def test_limits_reset_at_the_next_utc_day_and_month() -> None:

@@ -1,6 +1,6 @@
-"""The polling policy (bot/schedule.py): cold start, learnt plans, webhooks, the issue's targets.
+"""The polling policy (tracking/schedule.py): cold start, learnt plans, webhooks.
 
-Runs are simulated (bot.schedule.simulate): counts and seconds of a virtual clock, no waiting.
+Runs are simulated (schedule.simulate): counts and seconds of a virtual clock, no waiting.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import random
 
 import pytest
 
-from bot.durations import Observation
-from bot.schedule import PollPolicy, simulate
+from bot.tracking.durations import Observation
+from bot.tracking.schedule import PollPolicy, simulate
 
 POLICY = PollPolicy()
 STEADY = dataclasses.replace(POLICY, jitter=0.0, step_jitter=0.0, explore=0.0)

@@ -49,7 +49,7 @@ def mask(api_key: str) -> str:
 
 
 def _fernet(secret_key: str) -> Fernet:
-    # Its own purpose string: the same secret also signs callback paths (bot.secrets).
+    # Its own purpose string: the same secret also signs callback paths (bot.teams.secrets).
     digest = hashlib.sha256(b"exterior-bot credentials:" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 

@@ -17,8 +17,8 @@ from collections.abc import Collection
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Status
-from bot.secrets import derive, matches
-from bot.tracker import GenerationTracker
+from bot.teams.secrets import derive, matches
+from bot.tracking.tracker import GenerationTracker
 from storage import GenerationRepository, LeaseLost, PendingCallbackRepository
 
 log = logging.getLogger(__name__)

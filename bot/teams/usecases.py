@@ -1,6 +1,6 @@
 """Use cases of a team's settings: the policy, limits' early answer, credits and history.
 
-The rules are in bot.policy; the binding limit check is the intent's own (bot.service).
+The rules are in bot.teams.policy; the binding limit check is the intent's own (bot.service).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.credentials import Credentials
 from bot.domain import Generation, RoomType, Status
-from bot.policy import LimitReachedError, Policy, caps, month_start, resets_at
+from bot.teams.credentials import Credentials
+from bot.teams.policy import LimitReachedError, Policy, caps, month_start, resets_at
 from storage import GuildSettingsRepository, HistoryFilter, ReportRepository, SpendReport
 
 LOW_CREDIT_WARNED = "low_credit_warned"  # the credential set (or "global") last warned about

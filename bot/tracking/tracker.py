@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
-from bot.credentials import CredentialsError
 from bot.domain import Generation, Kind, RoomType, Status
-from bot.durations import DurationModel, Observation
-from bot.schedule import PollPolicy
+from bot.teams.credentials import CredentialsError
+from bot.tracking.durations import DurationModel, Observation
+from bot.tracking.schedule import PollPolicy
 from storage import GenerationRepository, LeaseLost, Leases
 
 log = logging.getLogger(__name__)
@@ -339,7 +339,7 @@ class GenerationTracker:
             self._by_api_id.pop(gen.generation_id, None)
 
     def _ended_after(self, gen: Generation, status: Status, asked: float) -> float | None:
-        """What this answer says about when the generation ended (see bot.durations)."""
+        """What this answer says about when the generation ended (see bot.tracking.durations)."""
         if not status.is_terminal:
             return asked  # unfinished when we asked
         planned = gen.next_check_at.timestamp() if gen.next_check_at else None

@@ -1,6 +1,6 @@
 """When to ask the API about a generation next: cold polling, or a plan learnt from history.
 
-With a learnt duration distribution (bot.durations) the cheapest schedule that notices every
+With a learnt duration distribution (durations.py) the cheapest schedule that notices every
 end within `notice_delay` is a grid: any end at time T needs a check in [T, T + notice_delay],
 so the greedy cover of the window where ends fall — first check one notice delay after its
 start, then one every notice delay, none before — minimises the expected number of calls.
@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.durations import DurationModel, Observation, estimate
+from bot.tracking.durations import DurationModel, Observation, estimate
 
 
 @dataclass(frozen=True)
