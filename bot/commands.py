@@ -16,7 +16,7 @@ from bot.core import Core, open_core
 from bot.domain import Generation, Kind, Origin, Status
 from bot.images.decode import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
-from bot.service_errors import OutcomeUnknownError, RejectedError
+from bot.service.errors import OutcomeUnknownError, RejectedError
 from bot.tracking.tracker import TrackerEvent
 
 CLI_ORIGIN = Origin(source="cli")

@@ -22,10 +22,10 @@ from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
 from bot.api.sandbox.store import SandboxStore
 from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
-from bot.drafts import DraftService
 from bot.images.downloads import Downloader, HostPolicy
-from bot.service import ExteriorService
-from bot.studio.routes import StudioRoutes
+from bot.service.studio.drafts import DraftService
+from bot.service.studio.routes import StudioRoutes
+from bot.service.usecases import ExteriorService
 from bot.teams.credentials import Credentials
 from bot.teams.secrets import signing_key
 from bot.teams.usecases import TeamService

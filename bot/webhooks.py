@@ -18,7 +18,7 @@ from bot.tracking.callbacks import Callbacks
 from bot.tracking.tracker import GenerationTracker
 
 if TYPE_CHECKING:
-    from bot.studio.routes import StudioRoutes
+    from bot.service.studio.routes import StudioRoutes
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain import Generation, Kind, RoomType
-from bot.lineage import Member
+from bot.service.lineage import Member
 from cogs import render
 from cogs.i18n import t
 from cogs.views import CardButton, ShareButton, StudioButton, VaryButton

@@ -9,7 +9,7 @@ import discord
 
 from bot.api import errors
 from bot.images.decode import ImageError
-from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
 from cogs.i18n import t, tx
 from storage import DuplicateRequest
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import discord
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
 from bot.teams.credentials import CredentialsError
 from bot.teams.policy import LimitReachedError, Policy
 from cogs import media, render

@@ -16,8 +16,8 @@ import discord
 from discord.ext import commands
 
 from bot.domain import Draft, Kind, RoomType, Status
-from bot.drafts import DraftGone, LaunchFailed
 from bot.images.decode import ImageError
+from bot.service.studio.drafts import DraftGone, LaunchFailed
 from bot.teams.policy import Policy
 from cogs import media
 from cogs.errors import friendly

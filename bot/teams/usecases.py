@@ -1,6 +1,6 @@
 """Use cases of a team's settings: the policy, limits' early answer, credits and history.
 
-The rules are in bot.teams.policy; the binding limit check is the intent's own (bot.service).
+The rules are in policy.py; the binding limit check is the intent's own (bot.service).
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ import pytest_asyncio
 from PIL import Image
 
 from bot.domain import DraftState, RoomType
-from bot.drafts import DraftGone, DraftService
 from bot.images.decode import ImageError
-from bot.studio.tokens import TokenError, sign, verify
+from bot.service.studio.drafts import DraftGone, DraftService
+from bot.service.studio.tokens import TokenError, sign, verify
 from bot.teams.secrets import signing_key
 from storage import DraftRepository, GuildSettingsRepository, MetaRepository
 from tests.support.files import mask, photo, png_bytes

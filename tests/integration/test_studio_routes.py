@@ -8,8 +8,8 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.domain import RoomType
-from bot.drafts import MASK_MAX_BYTES, DraftService
-from bot.studio.routes import StudioRoutes
+from bot.service.studio.drafts import MASK_MAX_BYTES, DraftService
+from bot.service.studio.routes import StudioRoutes
 from storage import Database, DraftRepository, GuildSettingsRepository
 from tests.support.files import mask, photo, png_bytes
 

@@ -12,7 +12,7 @@ import aiohttp
 from bot.api.client import ExteriorClient
 from bot.api.sandbox.server import RunningSandbox
 from bot.domain import Origin, RoomType
-from bot.service import ExteriorService
+from bot.service.usecases import ExteriorService
 from bot.teams.secrets import signing_key
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.schedule import PollPolicy

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.lineage import Member
+from bot.service.lineage import Member
 from cogs import cards, render
 
 ORIGIN = Origin(source="discord", guild_id=1, channel_id=2, user_id=3)

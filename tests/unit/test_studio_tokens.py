@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.studio.tokens import Claims, TokenError, sign, verify
+from bot.service.studio.tokens import Claims, TokenError, sign, verify
 
 KEY = b"k" * 32
 CLAIMS = Claims("draft-123456", 42, 7, "ab" * 32, 2_000_000_000)

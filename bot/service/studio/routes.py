@@ -14,10 +14,10 @@ from importlib import resources
 from aiohttp import web
 
 from bot.domain import RoomType
-from bot.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
 from bot.images.capped import TooLarge, read_capped
 from bot.images.decode import ImageError
-from bot.studio.tokens import TokenError
+from bot.service.studio.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
+from bot.service.studio.tokens import TokenError
 
 log = logging.getLogger(__name__)
 CSP = (
@@ -41,7 +41,7 @@ _TITLES = {403: "Link not valid", 404: "Not found", 410: "Link no longer usable"
 
 
 def _static(name: str) -> bytes:
-    return resources.files("bot.studio").joinpath("static", name).read_bytes()
+    return resources.files("bot.service.studio").joinpath("static", name).read_bytes()
 
 
 def error_page(status: int, reason: str) -> web.Response:

@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from bot import lineage
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.service_errors import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service import lineage
+from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
 from bot.teams.credentials import Credentials
 from bot.teams.policy import LimitReachedError, Policy, caps, resets_at
 from bot.tracking.callbacks import Callbacks

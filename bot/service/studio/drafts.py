@@ -29,7 +29,7 @@ from bot.images.decode import (
     prepare_photo,
     upright,
 )
-from bot.studio.tokens import LIFETIME, Claims, TokenError, sign, verify
+from bot.service.studio.tokens import LIFETIME, Claims, TokenError, sign, verify
 from storage import DraftRepository, GuildSettingsRepository
 
 PREVIEW_LIFETIME = timedelta(minutes=15)

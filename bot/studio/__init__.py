@@ -1,1 +1,0 @@
-"""The mask studio: a browser page to paint the area, reached through signed one-time links."""
