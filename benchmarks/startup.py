@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from bot.api.sandbox.server import running_sandbox
-from bot.app import ExteriorBot
-from bot.core import open_core
 from bot.domain import Generation, Kind, Origin, RoomType, Status
+from bot.runtime.app import ExteriorBot
+from bot.runtime.core import open_core
 from storage import Database
 from storage.rows import intent_row
 from tests.e2e.emulator import BotRunner, DiscordEmulator

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from bot import __version__
-from bot.config import ConfigError, load_settings
 from bot.domain import RoomType
+from bot.runtime.config import ConfigError, load_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from bot.api import errors
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
-from bot.config import Settings
-from bot.core import Core, open_core
 from bot.domain import Generation, Kind, Origin, Status
 from bot.images.decode import ImageError, prepare_pair, prepare_photo
 from bot.inputs import download, is_url, read_input
+from bot.runtime.config import Settings
+from bot.runtime.core import Core, open_core
 from bot.service.errors import OutcomeUnknownError, RejectedError
 from bot.tracking.tracker import TrackerEvent
 
@@ -36,7 +36,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await doctor(settings)
     if args.command == "run":
-        from bot.app import run_bot
+        from bot.runtime.app import run_bot
 
         return await run_bot(settings)
     if settings.sandbox:

@@ -10,8 +10,8 @@ import yarl
 
 from bot.api import errors
 from bot.api.network import unreachable_reason
-from bot.config import ConfigError, Settings
-from bot.core import open_core
+from bot.runtime.config import ConfigError, Settings
+from bot.runtime.core import open_core
 from storage import StorageError
 
 OK, BAD, NOTE = "ok  ", "FAIL", "note"

@@ -8,7 +8,7 @@ import pytest_asyncio
 
 from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
-from bot.config import Settings
+from bot.runtime.config import Settings
 from tests.support.canary import CANARY_API_KEY, CANARY_BOT_TOKEN, canary_guard  # noqa: F401
 
 from .emulator import BotRunner, DiscordEmulator

@@ -8,9 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.api.sandbox.server import RunningSandbox
-from bot.app import ExteriorBot
-from bot.config import Settings
-from bot.core import Core, open_core
+from bot.runtime.app import ExteriorBot
+from bot.runtime.config import Settings
+from bot.runtime.core import Core, open_core
 from tests.support.proc import free_port
 
 from .emulator import BotRunner, DiscordEmulator

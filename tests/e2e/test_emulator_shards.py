@@ -11,8 +11,8 @@ import discord
 import pytest
 import yarl
 
-from bot.app import ExteriorBot
-from bot.core import open_core
+from bot.runtime.app import ExteriorBot
+from bot.runtime.core import open_core
 from tests.support.wait import until
 
 from .emulator import DiscordEmulator

@@ -9,9 +9,9 @@ import pytest_asyncio
 from aiohttp import web
 from PIL import Image
 
-from bot.config import ConfigError, load_settings
 from bot.images.decode import ImageError
 from bot.images.downloads import Downloader, DownloadRefused, HostPolicy
+from bot.runtime.config import ConfigError, load_settings
 from cogs.media import fit
 from tests.support.files import png_bytes
 

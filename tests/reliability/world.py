@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from bot.app import ExteriorBot
-from bot.core import Core
+from bot.runtime.app import ExteriorBot
+from bot.runtime.core import Core
 from tests.e2e.exterior_env import exterior_bot, settings_for
 from tests.support.faulty_api import FaultyApi
 

@@ -12,12 +12,12 @@ import aiohttp
 from bot.api.client import ExteriorClient
 from bot.api.sandbox.server import RunningSandbox
 from bot.domain import Origin, RoomType
+from bot.runtime.web import WebhookServer
 from bot.service.usecases import ExteriorService
 from bot.teams.secrets import signing_key
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.schedule import PollPolicy
 from bot.tracking.tracker import GenerationTracker, TrackerEvent
-from bot.webhooks import WebhookServer
 from storage import (
     AnyDatabase,
     GenerationRepository,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.runtime.config import ConfigError, load_settings
 
 
 def test_database_url_is_chosen_over_the_sqlite_path_and_kept_out_of_repr() -> None:

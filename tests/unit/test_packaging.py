@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.cli import build_parser
-from bot.config import load_settings
+from bot.runtime.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

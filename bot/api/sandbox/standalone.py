@@ -8,8 +8,8 @@ import sys
 from dataclasses import replace
 
 from bot.api.sandbox.server import running_sandbox
-from bot.config import Settings
-from bot.core import sandbox_config
+from bot.runtime.config import Settings
+from bot.runtime.core import sandbox_config
 
 
 async def serve(settings: Settings, args) -> int:

@@ -21,8 +21,9 @@ from bot.api.sandbox.fetch import on_this_machine
 from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
 from bot.api.sandbox.store import SandboxStore
-from bot.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.images.downloads import Downloader, HostPolicy
+from bot.runtime.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
+from bot.runtime.web import WebhookServer
 from bot.service.studio.drafts import DraftService
 from bot.service.studio.routes import StudioRoutes
 from bot.service.usecases import ExteriorService
@@ -32,7 +33,6 @@ from bot.teams.usecases import TeamService
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.schedule import PollPolicy
 from bot.tracking.tracker import GenerationTracker
-from bot.webhooks import WebhookServer
 from storage import (
     AnyDatabase,
     CredentialRepository,

@@ -17,8 +17,8 @@ import yarl
 from discord.ext import commands
 
 from bot.api.network import unreachable_reason
-from bot.config import Settings
-from bot.core import Core, open_core
+from bot.runtime.config import Settings
+from bot.runtime.core import Core, open_core
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
