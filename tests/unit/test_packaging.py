@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli import build_parser
+from bot.cli.main import build_parser
 from bot.runtime.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

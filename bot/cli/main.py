@@ -13,18 +13,9 @@ import sys
 from pathlib import Path
 
 from bot import __version__
+from bot.cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from bot.domain import RoomType
 from bot.runtime.config import ConfigError, load_settings
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-
-
-class CliError(Exception):
-    """An expected failure: `code` is the exit code, the message is shown as-is."""
-
-    def __init__(self, message: str, code: int = EXIT_ERROR):
-        super().__init__(message)
-        self.code = code
 
 
 def _room_type(value: str) -> RoomType:
@@ -128,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         _setup_logging(settings.log_level, args.verbose)
     else:  # the CLI prints its own progress: only problems from the log
         _setup_logging("WARNING", args.verbose)
-    from bot import commands  # heavy imports only once arguments are known
+    from bot.cli import commands  # heavy imports only once arguments are known
     from storage import StorageError
 
     try:

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 from bot.api import errors
-from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from bot.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from bot.cli.inputs import download, is_url, read_input
 from bot.domain import Generation, Kind, Origin, Status
 from bot.images.decode import ImageError, prepare_pair, prepare_photo
-from bot.inputs import download, is_url, read_input
 from bot.runtime.config import Settings
 from bot.runtime.core import Core, open_core
 from bot.service.errors import OutcomeUnknownError, RejectedError
@@ -28,11 +28,11 @@ def say(message: str) -> None:
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sandbox":
-        from bot.api.sandbox.standalone import serve
+        from bot.cli.sandbox import serve
 
         return await serve(settings, args)
     if args.command == "doctor":
-        from bot.doctor import doctor
+        from bot.cli.doctor import doctor
 
         return await doctor(settings)
     if args.command == "run":
