@@ -23,12 +23,12 @@ from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
 EXTENSIONS = (
-    "cogs.exterior",
-    "cogs.results",
-    "cogs.preview",
-    "cogs.card_actions",
-    "cogs.admin",
-    "cogs.share",
+    "cogs.commands.exterior",
+    "cogs.cards.results",
+    "cogs.preview.previews",
+    "cogs.cards.actions",
+    "cogs.admin.commands",
+    "cogs.cards.share",
 )
 PERMISSIONS = discord.Permissions(
     view_channel=True,
@@ -78,7 +78,7 @@ class ExteriorBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         from cogs.i18n import Translator
-        from cogs.views import DYNAMIC_ITEMS
+        from cogs.shared.buttons import DYNAMIC_ITEMS
 
         for extension in EXTENSIONS:
             try:
@@ -119,7 +119,7 @@ class ExteriorBot(commands.AutoShardedBot):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
     ) -> None:
-        from cogs.errors import reply_error
+        from cogs.i18n.errors import reply_error
 
         original = getattr(error, "original", error)
         name = interaction.command.qualified_name if interaction.command else "?"

@@ -12,7 +12,7 @@ from PIL import Image
 from bot.images.decode import ImageError
 from bot.images.downloads import Downloader, DownloadRefused, HostPolicy
 from bot.runtime.config import ConfigError, load_settings
-from cogs.media import fit
+from cogs.shared.media import fit
 from tests.support.files import png_bytes
 
 PNG = png_bytes(Image.new("RGB", (8, 8), (10, 200, 30)))

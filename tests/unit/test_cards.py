@@ -7,7 +7,8 @@ import pytest
 
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.service.lineage import Member
-from cogs import cards, render
+from cogs.cards import card as cards
+from cogs.cards import render
 
 ORIGIN = Origin(source="discord", guild_id=1, channel_id=2, user_id=3)
 

@@ -8,7 +8,7 @@ import random
 import pytest
 from PIL import Image
 
-from cogs.media import fit
+from cogs.shared.media import fit
 
 
 def noisy_png(size=(600, 400)) -> bytes:

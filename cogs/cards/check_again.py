@@ -13,9 +13,9 @@ import re
 import discord
 
 from bot.domain import Status
-from cogs import render
-from cogs.errors import guarded
+from cogs.cards import render
 from cogs.i18n import t, tr
+from cogs.i18n.errors import guarded
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from discord.ext import commands
 
 from bot.domain import Status
 from bot.images.decode import ImageError
-from cogs.errors import friendly
 from cogs.i18n import t, tr
+from cogs.i18n.errors import friendly
 
 log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for a select menu

@@ -15,11 +15,13 @@ from discord.ext import commands
 from bot.domain import RoomType
 from bot.images.compare import side_by_side
 from bot.images.decode import ImageError
-from cogs import cards, media, render
-from cogs.errors import friendly, reply_error
-from cogs.gates import spend_gate
+from cogs.cards import card as cards
+from cogs.cards import render
 from cogs.i18n import t, tr
-from cogs.views import CardButton
+from cogs.i18n.errors import friendly, reply_error
+from cogs.shared import media
+from cogs.shared.buttons import CardButton
+from cogs.shared.gates import spend_gate
 
 log = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 64 * 1024 * 1024

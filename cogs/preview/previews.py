@@ -3,7 +3,7 @@
 A preview is an ephemeral message: the photo with the area overlaid, what will be built, and
 "Generate (1 credit)" / "Edit in studio" / "Cancel". Its state is a draft in the database, so
 the buttons work after a restart; "Generate" claims the draft once, then the flow is exactly a
-create with an attached mask (cogs/jobs.py). Studio submissions arrive through the launcher this
+create with an attached mask (commands/jobs.py). Studio submissions arrive through the launcher this
 cog registers with the draft service.
 """
 
@@ -19,12 +19,12 @@ from bot.domain import Draft, Kind, RoomType, Status
 from bot.images.decode import ImageError
 from bot.service.studio.drafts import DraftGone, LaunchFailed
 from bot.teams.policy import Policy
-from cogs import media
-from cogs.errors import friendly
-from cogs.gates import spend_gate
+from cogs.commands.jobs import Jobs
 from cogs.i18n import tr, tx
-from cogs.jobs import Jobs
-from cogs.views import preview_view, studio_link_view
+from cogs.i18n.errors import friendly
+from cogs.shared import media
+from cogs.shared.buttons import preview_view, studio_link_view
+from cogs.shared.gates import spend_gate
 
 log = logging.getLogger(__name__)
 

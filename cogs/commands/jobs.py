@@ -15,11 +15,12 @@ from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
 from bot.teams.credentials import CredentialsError
 from bot.teams.policy import LimitReachedError, Policy
-from cogs import media, render
-from cogs.check_again import check_view
-from cogs.errors import friendly
-from cogs.gates import limit_text
+from cogs.cards import render
+from cogs.cards.check_again import check_view
 from cogs.i18n import t
+from cogs.i18n.errors import friendly
+from cogs.shared import media
+from cogs.shared.gates import limit_text
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)

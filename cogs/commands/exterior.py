@@ -18,12 +18,14 @@ from bot.domain import Generation, Kind, RoomType, Status
 from bot.images.decode import ImageError, prepare_pair
 from bot.teams.policy import Policy
 from bot.teams.usecases import decode_filters, encode_filters
-from cogs import cards, media, render
-from cogs.errors import friendly
-from cogs.gates import spend_gate
+from cogs.cards import card as cards
+from cogs.cards import render
+from cogs.commands.jobs import Jobs
 from cogs.i18n import tr
-from cogs.jobs import Jobs
-from cogs.views import history_view, is_ours
+from cogs.i18n.errors import friendly
+from cogs.shared import media
+from cogs.shared.buttons import history_view, is_ours
+from cogs.shared.gates import spend_gate
 
 log = logging.getLogger(__name__)
 NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_message_history")

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 import discord
 
 from bot.domain import RoomType
-from cogs.check_again import CheckAgainButton
-from cogs.errors import guarded
+from cogs.cards.check_again import CheckAgainButton
 from cogs.i18n import t
+from cogs.i18n.errors import guarded
 
 if TYPE_CHECKING:
-    from cogs.card_actions import CardsCog
-    from cogs.exterior import ExteriorCog
-    from cogs.preview import PreviewCog
+    from cogs.cards.actions import CardsCog
+    from cogs.commands.exterior import ExteriorCog
+    from cogs.preview.previews import PreviewCog
 
 _TYPES = "|".join(t.value for t in RoomType)
 

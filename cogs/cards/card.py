@@ -13,9 +13,9 @@ import discord
 
 from bot.domain import Generation, Kind, RoomType
 from bot.service.lineage import Member
-from cogs import render
+from cogs.cards import render
 from cogs.i18n import t
-from cogs.views import CardButton, ShareButton, StudioButton, VaryButton
+from cogs.shared.buttons import CardButton, ShareButton, StudioButton, VaryButton
 
 MAX_FAMILY_CHARS = 1800  # room left in the card's 4000 text characters, and in a message
 

@@ -17,11 +17,13 @@ from discord.ext import commands, tasks
 from bot.domain import Generation, Status
 from bot.images.decode import ImageError
 from bot.tracking.tracker import TrackerEvent
-from cogs import cards, media, render
-from cogs.check_again import check_view
+from cogs.cards import card as cards
+from cogs.cards import render
+from cogs.cards.check_again import check_view
+from cogs.cards.live import LiveCards
 from cogs.i18n import t
-from cogs.live import LiveCards
-from cogs.views import retry_view
+from cogs.shared import media
+from cogs.shared.buttons import retry_view
 
 log = logging.getLogger(__name__)
 RESULT_MAX_BYTES = 64 * 1024 * 1024

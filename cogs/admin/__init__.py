@@ -1,0 +1,1 @@
+"""`/exterior-admin`: a server's spending rules, its own API key, its settings card."""

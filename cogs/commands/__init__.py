@@ -1,0 +1,1 @@
+"""`/exterior` (create, vary, history, show, credits) and starting a job from Discord."""

@@ -1,0 +1,1 @@
+"""What every cog uses: the gate before paid work, moving pictures, persistent buttons."""
