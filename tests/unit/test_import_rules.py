@@ -142,7 +142,10 @@ def test_no_import_circle():
     assert not circles, f"import circles: {circles}"
 
 
-@pytest.mark.parametrize("package", sorted(n for n, p in modules().items() if p.name == "__init__.py"))
+PACKAGE_FRONT_DOORS = sorted(n for n, p in modules().items() if p.name == "__init__.py")
+
+
+@pytest.mark.parametrize("package", PACKAGE_FRONT_DOORS)
 def test_every_package_says_what_it_is_for(package):
     path = modules()[package]
     docstring = ast.get_docstring(ast.parse(path.read_text("utf-8")))
