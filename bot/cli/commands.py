@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from bot.api import errors
@@ -96,6 +98,7 @@ def _cannot_fetch(core: Core, what: str) -> str:
 
 
 async def generate(core: Core, args: argparse.Namespace) -> int:
+    await _check_out(args.out)
     photo_url, mask_url, width, height = await _image_urls(core, args.photo, args.mask)
     waiter = _Waiter(core)
     say(f"submitting a {args.room_type.value} generation ({width}x{height})…")
@@ -114,8 +117,10 @@ async def generate(core: Core, args: argparse.Namespace) -> int:
 
 
 async def vary(core: Core, args: argparse.Namespace) -> int:
+    await _check_out(args.out)
     parent = await _find(core, args.generation_id)
     if parent is None:
+        _check_api_id(args.generation_id)
         if not args.photo:
             raise CliError(
                 f"generation {args.generation_id} is not in this database; pass --photo PHOTO",
@@ -170,8 +175,11 @@ async def _original_url(core: Core, parent: Generation, photo: str | None) -> st
 
 
 async def status(core: Core, args: argparse.Namespace) -> int:
+    if args.out is not None:
+        await _check_out(args.out)
     gen = await _find(core, args.generation_id)
     if gen is None:
+        _check_api_id(args.generation_id)
         try:
             state = await core.client.get(args.generation_id)
         except errors.NotFoundError:
@@ -186,6 +194,7 @@ async def status(core: Core, args: argparse.Namespace) -> int:
             "urls": state.urls,
             "files": [],
             "variation_number": state.variation_number,
+            "urls_expire": _urls_expire(core),
         }
         print(json.dumps(report))
         return EXIT_FAILED if state.status is Status.FAILED else EXIT_OK
@@ -193,14 +202,48 @@ async def status(core: Core, args: argparse.Namespace) -> int:
         gen = await core.service.refresh(gen)
     files = []
     if args.out is not None and gen.status is Status.SUCCEEDED:
-        files = await _save(core, gen, args.out, await _fresh_urls(core, gen))
+        files = await _save_or_report(core, gen, args.out, await _fresh_urls(core, gen))
         say(f"saved {', '.join(files)}")
     elif args.out is not None and not gen.status.is_terminal:
         say(f"{gen.status.value}: no pictures yet; ask again later")
-    print(json.dumps(_report(gen, files)))
+    print(json.dumps(_report(core, gen, files)))
     if gen.error:
         say(f"note: {gen.error}")
     return EXIT_FAILED if gen.status is Status.FAILED else EXIT_OK
+
+
+def _check_api_id(ident: str) -> None:
+    """An id the API could know is a UUID: a mistyped one is told so here, with no API call."""
+    try:
+        uuid.UUID(ident)
+    except ValueError:
+        raise CliError(
+            f"no generation {ident} here: give the generation_id a command printed "
+            "(like 8ea90791-6bcb-4e1f-be5f-5506f665ce04) or its number in this database",
+            EXIT_USAGE,
+        ) from None
+
+
+async def _check_out(out: Path) -> None:
+    """Before anything is spent: --out must be a directory this user can write, or creatable."""
+    problem = await asyncio.to_thread(_out_problem, out)
+    if problem:
+        raise CliError(f"--out {out}: {problem}; nothing was spent", EXIT_USAGE)
+
+
+def _out_problem(out: Path) -> str | None:
+    place = out
+    try:
+        while not place.exists():  # the nearest existing ancestor is where mkdir would write
+            place = place.parent
+        if not place.is_dir():
+            return f"{place} is a file, not a directory"
+        # a real write: permissions, read-only mounts and root's rights all answer truly
+        with tempfile.TemporaryFile(dir=place):
+            pass
+    except OSError as exc:
+        return f"cannot be written ({exc.strerror or exc})"
+    return None
 
 
 async def _find(core: Core, ident: str) -> Generation | None:
@@ -223,7 +266,7 @@ async def _follow(core: Core, waiter: _Waiter, gen: Generation, args) -> int:
     say(f"generation {gen.generation_id} accepted{left}")
     if args.no_wait:
         say(f"follow it with: exterior-bot status {gen.generation_id} [--out DIR]")
-        print(json.dumps(_report(gen, [])))
+        print(json.dumps(_report(core, gen, [])))
         return EXIT_OK
     started = time.monotonic()
     while True:
@@ -237,18 +280,18 @@ async def _follow(core: Core, waiter: _Waiter, gen: Generation, args) -> int:
             continue
         break
     if gen.status is Status.TIMED_OUT:
-        print(json.dumps(_report(gen, [])))
+        print(json.dumps(_report(core, gen, [])))
         raise CliError(
             f"no result after {core.settings.deadline_seconds:.0f} s; check later with "
             f"`exterior-bot status {gen.generation_id}`"
         )
     if gen.status is Status.FAILED:
         say(f"generation FAILED after {elapsed:.1f} s; the photo credit was refunded")
-        print(json.dumps(_report(gen, [])))
+        print(json.dumps(_report(core, gen, [])))
         return EXIT_FAILED
-    files = await _save(core, gen, args.out)
+    files = await _save_or_report(core, gen, args.out)
     say(f"SUCCEEDED in {elapsed:.1f} s; saved {', '.join(files)}")
-    print(json.dumps(_report(gen, files)))
+    print(json.dumps(_report(core, gen, files)))
     return EXIT_OK
 
 
@@ -265,10 +308,7 @@ async def _save(core: Core, gen: Generation, out: Path, urls: list[str] | None =
     await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     files = []
     for index, url in enumerate(gen.result_urls if urls is None else urls):
-        try:
-            data = await core.downloads.fetch(url, "result", max_bytes=64 * 1024 * 1024)
-        except ImageError as exc:
-            raise CliError(f"{exc} ({url})") from None
+        data = await core.downloads.fetch(url, "result", max_bytes=64 * 1024 * 1024)
         suffix = ".jpg" if data[:3] == b"\xff\xd8\xff" else ".png"
         path = out / f"{gen.generation_id}-{index}{suffix}"
         await asyncio.to_thread(path.write_bytes, data)
@@ -276,7 +316,28 @@ async def _save(core: Core, gen: Generation, out: Path, urls: list[str] | None =
     return files
 
 
-def _report(gen: Generation, files: list[str]) -> dict:
+async def _save_or_report(
+    core: Core, gen: Generation, out: Path, urls: list[str] | None = None
+) -> list[str]:
+    """The credit is spent: a picture that cannot be written still leaves the JSON printed."""
+    try:
+        return await _save(core, gen, out, urls)
+    except (OSError, ImageError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(json.dumps(_report(core, gen, [])))
+        raise CliError(
+            f"SUCCEEDED, but the pictures could not be saved in {out} ({why}); "
+            f"save them later with: exterior-bot status {gen.generation_id} --out DIR"
+        ) from None
+
+
+def _urls_expire(core: Core) -> bool:
+    """The embedded sandbox serves its pictures only while a command runs: its URLs die with
+    this process (`status ID --out DIR` fetches them again later)."""
+    return core.sandbox is not None
+
+
+def _report(core: Core, gen: Generation, files: list[str]) -> dict:
     return {
         "generation_id": gen.generation_id,
         "project_id": gen.project_id,
@@ -287,4 +348,5 @@ def _report(gen: Generation, files: list[str]) -> dict:
         "variation_number": gen.variation_number,
         "id": gen.id,
         "refunded": gen.status is Status.FAILED,
+        "urls_expire": _urls_expire(core),
     }

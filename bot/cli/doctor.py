@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 import uuid
 
 import aiohttp
 import yarl
+from aiohttp import web
 
 from bot.api import errors
+from bot.api.client import ExteriorClient
 from bot.api.network import unreachable_reason
-from bot.runtime.config import ConfigError, Settings
-from bot.runtime.core import open_core
-from storage import StorageError
+from bot.api.sandbox.server import running_sandbox
+from bot.runtime.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
+from bot.runtime.core import database_advice, sandbox_config
+from bot.runtime.web import cannot_listen
+from storage import DatabaseUnavailableError, StorageError, open_database
 
 OK, BAD, NOTE = "ok  ", "FAIL", "note"
 DISCORD_API = "https://discord.com/api/v10"
+TIMEOUT = 5.0  # seconds per check: a doctor answers quickly or says what did not answer
 
 
 def _line(status: str, text: str) -> None:
@@ -23,55 +29,125 @@ def _line(status: str, text: str) -> None:
 
 
 async def doctor(settings: Settings) -> int:
-    problems = 0
-    if settings.sandbox:
-        _line(OK, "IACREA_API_KEY not set: using the built-in sandbox API (results are fake)")
-    else:
-        _line(OK, f"API {settings.base_url} as user {settings.user_id}")
+    """Every check runs, whatever failed before it; each says its verdict once, at its end."""
+    async with aiohttp.ClientSession() as session:
+        problems = sum(
+            [
+                await _check_database(settings),
+                await _check_api(settings, session),
+                await _check_webhook_port(settings, session),
+                await _check_discord(settings, session),
+            ]
+        )
+    _line(OK if not problems else BAD, "all good" if not problems else f"{problems} problem(s)")
+    return 0 if not problems else 1
+
+
+async def _check_database(settings: Settings) -> int:
     try:
-        async with open_core(
-            settings, webhook_port=None if settings.public_url else 0, resume=False
-        ) as core:
-            _line(OK, f"database {core.db.describe()} (schema {await core.db.schema_version()})")
-            problems += await _check_api(core)
-            problems += await _check_public_url(core)
-            problems += await _check_discord(core)
-    except ConfigError as exc:
-        _line(BAD, str(exc))
+        db = await open_database(settings.database)
+    except DatabaseUnavailableError as exc:
+        _line(BAD, database_advice(exc))
         return 1
     except StorageError as exc:
         where = "PostgreSQL" if settings.database_url else settings.db_path
         _line(BAD, f"database {where}: {exc}")
         return 1
-    except OSError as exc:
-        _line(BAD, f"cannot start: {exc}")
-        return 1
-    _line(OK if not problems else BAD, "all good" if not problems else f"{problems} problem(s)")
-    return 0 if not problems else 1
-
-
-async def _check_api(core) -> int:
     try:
-        await core.client.get(str(uuid.uuid4()))
-    except (errors.NotFoundError, errors.InvalidRequestError):
-        if core.sandbox is not None:
-            _line(OK, "built-in sandbox API answering (no key needed)")
-        else:
-            _line(OK, "API reachable and the key accepted")
-        return 0
-    except errors.AuthenticationError as exc:
-        _line(BAD, f"API refused IACREA_API_KEY / IACREA_USER_ID ({exc.api_message or exc})")
-        return 1
-    except errors.ApiError as exc:
-        _line(BAD, f"API not usable: {exc}")
-        return 1
-    _line(OK, "API reachable")
+        _line(OK, f"database {db.describe()} (schema {await db.schema_version()})")
+    finally:
+        await db.close()
     return 0
 
 
-async def _check_discord(core) -> int:
+async def _check_api(settings: Settings, session: aiohttp.ClientSession) -> int:
+    if settings.sandbox:
+        _line(OK, "IACREA_API_KEY not set: using the built-in sandbox API (results are fake)")
+        async with running_sandbox(sandbox_config(settings)) as sandbox:
+            return await _ask_api(_client(session, sandbox.url, SANDBOX_API_KEY, SANDBOX_USER_ID))
+    client = _client(session, settings.base_url, settings.api_key or "", settings.user_id or "")
+    return await _ask_api(client, f"{settings.base_url} as user {settings.user_id}")
+
+
+def _client(session, base_url: str, key: str, user: str) -> ExteriorClient:
+    # One try with short timeouts: a doctor says "unreachable" in seconds, without retry noise.
+    return ExteriorClient(
+        session,
+        base_url=base_url,
+        api_key=key,
+        user_id=user,
+        connect_timeout=TIMEOUT,
+        read_timeout=TIMEOUT,
+        max_attempts=1,
+    )
+
+
+async def _ask_api(client: ExteriorClient, where: str | None = None) -> int:
+    """`where` names the API and user in each verdict; None is the built-in sandbox."""
+    at = f" ({where})" if where else ""
+    try:
+        await client.get(str(uuid.uuid4()))
+    except (errors.NotFoundError, errors.InvalidRequestError):
+        if where is None:
+            _line(OK, "built-in sandbox API answering (no key needed)")
+        else:
+            _line(OK, f"API reachable and the key accepted{at}")
+        return 0
+    except errors.AuthenticationError as exc:
+        _line(BAD, f"API refused IACREA_API_KEY / IACREA_USER_ID ({exc.api_message or exc}){at}")
+        return 1
+    except errors.ApiError as exc:
+        _line(BAD, f"API not usable{at}: {exc}")
+        return 1
+    _line(OK, f"API reachable{at}")
+    return 0
+
+
+async def _check_webhook_port(settings: Settings, session: aiohttp.ClientSession) -> int:
+    """`run` listens on EXTERIOR_WEBHOOK_PORT: prove it can, and that EXTERIOR_PUBLIC_URL leads
+    to it (a proxy or port mapping in between) while a stand-in listens there."""
+    host = settings.webhook_host if settings.public_url else "127.0.0.1"
+    mark = secrets.token_hex(8)
+    app = web.Application()
+    app.router.add_get("/healthz", lambda _: web.json_response({"ok": True, "doctor": mark}))
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, settings.webhook_port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        fix = "set EXTERIOR_WEBHOOK_PORT to a free port (or stop the bot that holds it)"
+        _line(BAD, f"webhook server: {cannot_listen(host, settings.webhook_port, exc, fix)}")
+        return 1
+    try:
+        port = runner.addresses[0][1]
+        _line(OK, f"webhook port {host}:{port} can be listened on (EXTERIOR_WEBHOOK_PORT)")
+        return await _check_public_url(settings, session, mark)
+    finally:
+        await runner.cleanup()
+
+
+async def _check_public_url(settings: Settings, session: aiohttp.ClientSession, mark: str) -> int:
+    url = settings.public_url
+    if not url:
+        mode = "webhooks on loopback" if settings.sandbox else "polling (no webhooks)"
+        _line(OK, f"EXTERIOR_PUBLIC_URL not set: {mode}")
+        return 0
+    try:
+        async with session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as r:
+            body = await r.json(content_type=None) if r.status == 200 else {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        _line(BAD, f"EXTERIOR_PUBLIC_URL {url} is not reachable ({unreachable_reason(exc)})")
+        return 1
+    if isinstance(body, dict) and body.get("doctor") == mark:
+        _line(OK, f"EXTERIOR_PUBLIC_URL {url} leads to this machine's webhook port")
+        return 0
+    _line(BAD, f"EXTERIOR_PUBLIC_URL {url}/healthz is answered by something else than this bot")
+    return 1
+
+
+async def _check_discord(settings: Settings, session: aiohttp.ClientSession) -> int:
     """One REST call with the token, as `run` does first: a garbage token is caught here."""
-    settings = core.settings
     if not settings.discord_token:
         api = "run on the built-in sandbox" if settings.sandbox else "use your API key"
         _line(
@@ -83,8 +159,8 @@ async def _check_discord(core) -> int:
     base = settings.discord_api_base_url or DISCORD_API
     headers = {"Authorization": f"Bot {settings.discord_token}"}
     try:
-        async with core.session.get(
-            f"{base}/users/@me", headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+        async with session.get(
+            f"{base}/users/@me", headers=headers, timeout=aiohttp.ClientTimeout(total=TIMEOUT)
         ) as resp:
             body = await resp.json(content_type=None) if resp.status == 200 else {}
             status = resp.status
@@ -104,21 +180,3 @@ async def _check_discord(core) -> int:
         return 1
     _line(OK, f"DISCORD_TOKEN accepted: the bot is {body.get('username', '?')} ({body.get('id')})")
     return 0
-
-
-async def _check_public_url(core) -> int:
-    url = core.settings.public_url
-    if not url:
-        mode = "webhooks on loopback" if core.sandbox else "polling (no webhooks)"
-        _line(OK, f"EXTERIOR_PUBLIC_URL not set: {mode}")
-        return 0
-    # Our webhook server now listens on EXTERIOR_WEBHOOK_PORT: this proves the public URL
-    # really leads to it (a proxy or port mapping in between).
-    try:
-        async with core.session.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=10)) as r:
-            ok = r.status == 200
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        _line(BAD, f"EXTERIOR_PUBLIC_URL {url} is not reachable ({type(exc).__name__})")
-        return 1
-    _line(OK if ok else BAD, f"EXTERIOR_PUBLIC_URL {url}/healthz answered")
-    return 0 if ok else 1

@@ -33,9 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exterior-bot {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # -v after the command too (`exterior-bot generate … -v`); SUPPRESS keeps one given before
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log details"
+    )
 
-    gen = sub.add_parser("generate", help="create a visualisation from a photo and a mask")
-    gen.add_argument("photo", metavar="PHOTO", help="photo: a jpg/png path or http(s) URL")
+    gen = sub.add_parser(
+        "generate", parents=[verbose], help="create a visualisation from a photo and a mask"
+    )
+    gen.add_argument(
+        "photo", metavar="PHOTO", help="photo: a JPG, PNG, WebP or HEIC path, or an http(s) URL"
+    )
     gen.add_argument("mask", metavar="MASK", help="mask: white where the new exterior goes")
     gen.add_argument(
         "--type", required=True, type=_room_type, dest="room_type", help="TERRACE, POOL or PETANQUE"
@@ -43,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, default=Path("results"), help="where to save results")
     gen.add_argument("--no-wait", action="store_true", help="print the ids and return at once")
 
-    vary = sub.add_parser("vary", help="a variation of an earlier generation")
+    vary = sub.add_parser("vary", parents=[verbose], help="a variation of an earlier generation")
     vary.add_argument("generation_id", metavar="GENERATION_ID")
     vary.add_argument(
         "--type", required=True, type=_room_type, dest="room_type", help="TERRACE, POOL or PETANQUE"
@@ -53,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     vary.add_argument("--out", type=Path, default=Path("results"), help="where to save results")
     vary.add_argument("--no-wait", action="store_true", help="print the ids and return at once")
 
-    status = sub.add_parser("status", help="the state of a generation")
+    status = sub.add_parser("status", parents=[verbose], help="the state of a generation")
     status.add_argument("generation_id", metavar="GENERATION_ID")
     status.add_argument(
         "--out", type=Path, default=None, help="save the result images in this directory"
@@ -61,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser(
         "sandbox",
+        parents=[verbose],
         help="run the local sandbox API",
         description="Run the sandbox API (fake results, no cost) until Ctrl-C, for commands "
         "run with the IACREA_* variables it prints. It only fetches images from and sends "
@@ -90,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fetch images from and send webhooks to other hosts than this machine",
     )
 
-    sub.add_parser("doctor", help="check the configuration and what it reaches")
-    sub.add_parser("run", help="run the Discord bot")
+    sub.add_parser("doctor", parents=[verbose], help="check the configuration and what it reaches")
+    sub.add_parser("run", parents=[verbose], help="run the Discord bot")
     return parser
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from dataclasses import replace
 
 from bot.api.sandbox.server import running_sandbox
+from bot.cli.errors import EXIT_USAGE, CliError
 from bot.runtime.config import Settings
 from bot.runtime.core import sandbox_config
+from bot.runtime.web import cannot_listen
 
 
 async def serve(settings: Settings, args) -> int:
@@ -21,11 +24,17 @@ async def serve(settings: Settings, args) -> int:
     # Anyone who can reach it could make it fetch or post to any address: this machine only,
     # unless asked.
     config = replace(config, remote_urls=args.allow_remote_urls)
+    stack = contextlib.AsyncExitStack()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_sandbox(config, args.host, args.port) as sandbox:
+    try:
+        sandbox = await stack.enter_async_context(running_sandbox(config, args.host, args.port))
+    except OSError as exc:
+        fix = "pass --port N with a free port"
+        raise CliError(cannot_listen(args.host, args.port, exc, fix), EXIT_USAGE) from None
+    async with stack:
         print(
             f"sandbox API on {sandbox.url}\n"
             f"  IACREA_BASE_URL={sandbox.url}\n"

@@ -80,6 +80,13 @@ class Core:
         return self.webhooks.host_file(data, filename, content_type)
 
 
+def database_advice(exc: DatabaseUnavailableError) -> str:
+    """The sentence for a database that cannot be opened, with what to do about it."""
+    if exc.busy:
+        return f"{exc}; another process holds it: try again"
+    return f"{exc}; set EXTERIOR_DB_PATH to a file this user can create and write"
+
+
 def api_on_this_machine(settings: Settings) -> bool:
     """The embedded sandbox, or an API (a standalone sandbox) on loopback: it reaches our
     loopback webhook server, so local files and callbacks need no public URL."""
@@ -114,12 +121,7 @@ async def open_core(
         try:
             db = await open_database(settings.database)
         except DatabaseUnavailableError as exc:
-            advice = (
-                "another process holds it: try again"
-                if exc.busy
-                else "set EXTERIOR_DB_PATH to a file this user can create and write"
-            )
-            raise ConfigError(f"{exc}; {advice}") from None
+            raise ConfigError(database_advice(exc)) from None
         stack.push_async_callback(db.close)
         sandbox = None
         base_url, key, user = settings.base_url, settings.api_key, settings.user_id

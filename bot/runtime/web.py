@@ -6,6 +6,7 @@ genuine callback path gets a 404 that says nothing.
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import time
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.runtime.config import ConfigError
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.tracker import GenerationTracker
 
@@ -21,6 +23,15 @@ if TYPE_CHECKING:
     from bot.service.studio.routes import StudioRoutes
 
 log = logging.getLogger(__name__)
+
+
+def cannot_listen(host: str, port: int, exc: OSError, fix: str) -> str:
+    """One sentence for a port we cannot listen on, ending with what moves it (`fix`)."""
+    if exc.errno == errno.EADDRINUSE:
+        why = "is already in use (another exterior-bot, or another program)"
+    else:
+        why = f"cannot be used ({exc.strerror or exc})"
+    return f"port {port} on {host} {why}; {fix}"
 
 
 @dataclass
@@ -84,7 +95,13 @@ class WebhookServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(self._runner, self.host, self.port).start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            fix = "set EXTERIOR_WEBHOOK_PORT to a free port"
+            raise ConfigError(cannot_listen(self.host, self.port, exc, fix)) from None
         self.port = self._runner.addresses[0][1]
         log.info(
             "webhook server listening on %s:%s (public URL %s)",

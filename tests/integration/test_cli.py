@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import aiohttp
@@ -101,7 +102,14 @@ async def test_failed_generation_exits_3_and_says_refunded(tmp_path):
             "EXTERIOR_PUBLIC_URL",
         ),
         (
-            ["vary", "some-id", "--type", "POOL", "--photo", "photo.png"],
+            [
+                "vary",
+                "0b9d5c52-1111-4222-8333-444455556666",
+                "--type",
+                "POOL",
+                "--photo",
+                "photo.png",
+            ],
             {"IACREA_API_KEY": "k", "IACREA_USER_ID": "u"},
             "cannot fetch --photo photo.png: pass http(s) URLs, or set EXTERIOR_PUBLIC_URL",
         ),
@@ -131,7 +139,8 @@ async def test_doctor_says_the_database_path_is_unwritable_in_one_line(tmp_path)
     (tmp_path / "notes.txt").write_text("a file, not a directory")
     code, _, err = await cli(tmp_path, "doctor", env={"EXTERIOR_DB_PATH": "notes.txt/db"})
     assert code == 1 and "Traceback" not in err
-    (failed,) = [line for line in err.splitlines() if line.startswith("[FAIL]")]
+    failed, summary = [line for line in err.splitlines() if line.startswith("[FAIL]")]
+    assert summary == err.splitlines()[-1] == "[FAIL] 1 problem(s)"
     assert "cannot open or write the database notes.txt/db" in failed
     assert "EXTERIOR_DB_PATH" in failed
 
@@ -199,7 +208,7 @@ async def test_generate_vary_and_status_against_a_remote_api(tmp_path):
         assert sandbox.state.calls["get"] <= 2
         code, out, _ = await cli(tmp_path, "status", varied["generation_id"], env=env)
         assert code == 0 and json.loads(out)["status"] == "SUCCEEDED"
-        code, _, err = await cli(tmp_path, "status", "no-such-generation", env=env)
+        code, _, err = await cli(tmp_path, "status", str(uuid.uuid4()), env=env)
         assert code == 2 and "unknown generation" in err
 
 

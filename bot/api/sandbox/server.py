@@ -42,11 +42,15 @@ async def running_sandbox(
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        await _bind(runner, host, port or (store.port if store else 0) or 0)
-    except OSError as exc:
-        if port or exc.errno != errno.EADDRINUSE:
-            raise
-        await _bind(runner, host, 0)  # the old port is taken (another command): any will do
+        try:
+            await _bind(runner, host, port or (store.port if store else 0) or 0)
+        except OSError as exc:
+            if port or exc.errno != errno.EADDRINUSE:
+                raise
+            await _bind(runner, host, 0)  # the old port is taken (another command): any will do
+    except BaseException:
+        await runner.cleanup()  # its fetch session too: nothing left unclosed
+        raise
     bound = runner.addresses[0][1]
     if store is not None and store.port != bound:
         store.sync(state, port=bound)
