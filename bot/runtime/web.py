@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.service.studio.routes import StudioRoutes
 
 log = logging.getLogger(__name__)
+CALLBACK_KIB = 256  # the largest request body we read (callbacks, studio uploads have their own)
 
 
 def cannot_listen(host: str, port: int, exc: OSError, fix: str) -> str:
@@ -84,7 +85,7 @@ class WebhookServer:
         return f"{self.base_url}/files/{key}"
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=256 * 1024)
+        app = web.Application(client_max_size=CALLBACK_KIB * 1024)
         app.router.add_post("/callbacks/{row:[0-9]+}/{secret}", self._callback)
         app.router.add_get("/files/{token}/{name}", self._file)
         app.router.add_get("/healthz", self._health)
@@ -122,7 +123,15 @@ class WebhookServer:
             log.info("ignored callback on an unknown path")
             raise web.HTTPNotFound()
         try:
-            genuine = await self.callbacks.receive(row, secret, await _generation_id(request))
+            named_id = await _generation_id(request)
+        except web.HTTPRequestEntityTooLarge:
+            # The path is genuine, so the API did call: still a hint; the status tells the
+            # sender its body was refused (no callback body of ours is anywhere near this).
+            log.warning("callback for row %s refused: body over %d KiB", row, CALLBACK_KIB)
+            await self.callbacks.receive(row, secret, None)
+            raise
+        try:
+            genuine = await self.callbacks.receive(row, secret, named_id)
         except Exception:  # a callback is a hint: never a 500 for the API
             log.exception("callback for row %s could not be handled", row)
             genuine = True

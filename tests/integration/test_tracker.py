@@ -142,6 +142,25 @@ async def test_callbacks_are_hints_and_forgeries_do_nothing(tmp_path, sandbox, f
 
 
 @pytest.mark.asyncio
+async def test_an_oversized_genuine_callback_is_refused_413_and_still_a_hint(
+    tmp_path, sandbox, files
+):
+    sandbox.state.config.processing_seconds = 30.0  # only a hint can make it look early
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        gen = await h.create()
+        await until(lambda: h.tracker.tracked == 1)
+        gets_before = sandbox.state.calls["get"]
+        huge = b'{"generation_id": "' + b"x" * (300 * 1024) + b'"}'
+        url = h.webhooks.callback_url(gen.id)
+        async with h.client._session.post(url, data=huge) as resp:
+            assert resp.status == 413
+        await until(lambda: sandbox.state.calls["get"] == gets_before + 1)
+        forged = url.rsplit("/", 1)[0] + "/" + "x" * len(url.rsplit("/", 1)[1])
+        async with h.client._session.post(forged, data=huge) as resp:
+            assert resp.status == 404  # not genuine: nothing read, nothing hinted
+
+
+@pytest.mark.asyncio
 async def test_out_of_order_observations_stay_monotonic(tmp_path, sandbox, files):
     async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
         gen = await h.create()
