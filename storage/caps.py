@@ -1,4 +1,4 @@
-"""Spending caps, counted inside the intent's transaction (GenerationRepository.create_intent)."""
+"""Spending caps, counted inside the intent's transaction (generations/intents.py)."""
 
 from __future__ import annotations
 
