@@ -1,6 +1,35 @@
 """Persistence for exterior-bot: one repository interface over two backends, SQLite (the
 default, one process) and PostgreSQL (several processes). All SQL lives in this package; nothing
-above it knows which backend runs, and no Discord here."""
+above it knows which backend runs, and no Discord here.
+
+Backends
+    db            SQLite (the default) and the statement helpers every repository uses.
+    postgres      PostgreSQL (asyncpg) for several processes; SQLite-style SQL translated.
+    backends      open_database(): a postgresql:// URL or a SQLite path.
+    migrations/   numbered schema changes, one twin per backend.
+
+Generations (storage/generations/: a driver stores, the rules sit above it)
+    intents       the money path: intent before the paid call, then its id and spend, or not.
+    checks        the tracker's results: monotonic status, refunds, our deadline, next check.
+    delivery      the result posted once; the ids of the messages that show a generation.
+    reads         lookups, the tracker's and the sweep's queues, pages, durations.
+    rules         double clicks, submission, status transitions: plain functions, no SQL.
+    table         the row lock and update every part shares.
+
+Around them
+    spend         what counts as spent, what is refunded, and from which day.
+    caps          spending caps, counted inside the intent's transaction.
+    usage         per-guild daily counts for quotas and /usage.
+    leases        which process follows, records and posts a generation.
+    callbacks     API ids that webhook callbacks named before our paid call answered.
+    reports       history filters and spend per member and channel.
+    rows          a generations row <-> bot.domain.Generation.
+    credentials   a server's own API credentials, stored sealed.
+    drafts        previews and studio sessions, claimed at most once.
+    settings      per-guild settings.
+    meta          process-wide facts (the synced command tree's hash).
+    _time         unix seconds in the database, aware datetimes in Python.
+"""
 
 from .backends import AnyDatabase, open_database
 from .callbacks import PendingCallbackRepository

@@ -1,4 +1,4 @@
-"""Spending caps, counted inside the intent's transaction (GenerationRepository.create_intent)."""
+"""Spending caps, counted inside the intent's transaction (generations/intents.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from ._time import to_ts
 from .db import StorageError
+from .spend import SPENDING_SQL
 
 
 class CapReached(StorageError):
@@ -29,12 +30,15 @@ class Cap:
     since: datetime
     user_id: int | None = None
 
+    def reached(self, used: int) -> bool:
+        return used >= self.limit
+
 
 def cap_query(cap: Cap) -> tuple[str, list[Any]]:
     """How many spending generations count against `cap` (refused and refunded ones do not)."""
     sql = (
         "SELECT count(*) FROM generations WHERE guild_id IS ? AND created_at >= ? "
-        "AND status NOT IN ('REJECTED', 'FAILED')"
+        f"AND {SPENDING_SQL}"
     )
     params: list[Any] = [cap.guild_id, to_ts(cap.since)]
     if cap.user_id is not None:

@@ -12,8 +12,7 @@ from ._time import to_ts
 from .caps import Cap, cap_query
 from .db import Database
 from .rows import to_generation
-
-_SPENDING = "status NOT IN ('REJECTED', 'FAILED')"
+from .spend import SPENDING_SQL
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,13 @@ class ReportRepository:
         ts = to_ts(since)
         members = await self._db.fetchall(
             "SELECT user_id, max(user_name), count(*) AS n FROM generations "
-            f"WHERE guild_id = ? AND created_at >= ? AND {_SPENDING} "
+            f"WHERE guild_id = ? AND created_at >= ? AND {SPENDING_SQL} "
             "GROUP BY user_id ORDER BY n DESC, user_id LIMIT 25",
             (guild_id, ts),
         )
         channels = await self._db.fetchall(
             "SELECT channel_id, count(*) AS n FROM generations "
-            f"WHERE guild_id = ? AND created_at >= ? AND {_SPENDING} "
+            f"WHERE guild_id = ? AND created_at >= ? AND {SPENDING_SQL} "
             "GROUP BY channel_id ORDER BY n DESC, channel_id LIMIT 25",
             (guild_id, ts),
         )

@@ -29,7 +29,7 @@ class UsageRepository:
         self._clock = clock
 
     async def record(self, guild_id: int | None, when: Day | None = None, n: int = 1) -> None:
-        """Standalone counter; GenerationRepository.mark_submitted already counts submissions."""
+        """Standalone counter; GenerationIntents.mark_submitted already counts submissions."""
         async with self._db.write() as conn:
             await increment_usage(conn, guild_id or 0, when or self._clock(), n)
 

@@ -1,24 +1,20 @@
 """Generations, read side: lookups, the tracker's and the sweep's queues, channel pages, families
-and learnt durations. `GenerationRepository` adds the writes on top of it."""
+and learnt durations."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.domain import Generation, Kind, RoomType
 
-from ._time import to_ts
-from .db import Database
-from .rows import to_generation
+from .._time import to_ts
+from ..rows import to_generation
+from .table import GenerationTable, When
 
-When = datetime | float | None
 LIVE = "('STARTING', 'PROCESSING')"  # literal so the partial index of 0002 applies
 
 
-class GenerationReads:
-    _db: Database
-
+class GenerationReads(GenerationTable):
     async def get(self, id: int) -> Generation | None:
         return await self._one("SELECT * FROM generations WHERE id = ?", (id,))
 
