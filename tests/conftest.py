@@ -16,6 +16,19 @@ from tests.support.files import file_server
 from tests.support.postgres import can_start_cluster, throwaway_cluster
 
 
+@pytest.fixture(autouse=True)
+def _one_acknowledgement_per_interaction(request):
+    """Suite-wide: a bot that answers one interaction twice (Discord: 400 40060) fails the test
+    in which it happened, unless the test is about exactly that."""
+    from tests.e2e.emulator.emulator import DiscordEmulator
+
+    seen = len(DiscordEmulator.double_acknowledgements)
+    yield
+    doubled = DiscordEmulator.double_acknowledgements[seen:]
+    if doubled and not request.node.get_closest_marker("double_ack_expected"):
+        pytest.fail(f"interactions acknowledged twice: {doubled}")
+
+
 async def _no_sleep(_seconds: float) -> None:
     return None
 

@@ -144,6 +144,7 @@ async def test_late_acknowledgement_gets_unknown_interaction(emulator: DiscordEm
     assert not handle.acknowledged and emulator.messages_in() == []
 
 
+@pytest.mark.double_ack_expected
 async def test_second_acknowledgement_is_rejected(emulator: DiscordEmulator, bot_runner):
     await bot_runner.start(TinyBot())
     handle = await emulator.slash_command("ping")

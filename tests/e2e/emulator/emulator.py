@@ -7,7 +7,7 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 import yarl
@@ -40,6 +40,10 @@ MessageRef = dict[str, Any] | int | discord.Message
 
 
 class DiscordEmulator:
+    # Every second acknowledgement any emulator in this process refused (custom_id or command),
+    # read by the suite-wide guard in tests/conftest.py.
+    double_acknowledgements: ClassVar[list[str]] = []
+
     def __init__(
         self,
         *,

@@ -218,6 +218,9 @@ class Interactions:
         )
         try:
             if handle.acknowledged:
+                data = handle.payload.get("data") or {}
+                what = data.get("custom_id") or data.get("name")
+                type(self.emu).double_acknowledgements.append(f"{what} (interaction {handle.id})")
                 raise ApiError(*ALREADY_ACKNOWLEDGED)
             if time.monotonic() - handle.created_at > self.emu.ack_deadline:
                 raise ApiError(*UNKNOWN_INTERACTION)
