@@ -75,7 +75,7 @@ async def test_bad_submissions_are_refused_and_spend_nothing(studio):
     link = await a_link(drafts)
     launched = []
 
-    async def launcher(draft):
+    async def launcher(draft, locale):
         launched.append(draft)
         return "Started generation #7"
 
