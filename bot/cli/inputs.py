@@ -7,8 +7,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.images.decode import MAX_BYTES, ImageError, check_byte_count
+from bot.images.decode import MAX_BYTES, check_byte_count
 from bot.images.downloads import fetch_capped
+from bot.images.errors import MissingFile
 
 
 def is_url(value: str) -> bool:
@@ -26,7 +27,7 @@ async def read_input(
 def _read_file(value: str, what: str, max_bytes: int) -> bytes:
     path = Path(value).expanduser()
     if not path.is_file():
-        raise ImageError(f"The {what} file {value} does not exist.")
+        raise MissingFile(what=what, path=value)
     check_byte_count(path.stat().st_size, what, max_bytes)
     return path.read_bytes()
 

@@ -1,4 +1,5 @@
-"""The words every layer shares: generations, their kinds and states, previews (drafts).
+"""The words every layer shares: generations, their kinds and states, previews (drafts), and
+the sentences people read about them (codes, values, catalogues).
 
 Nothing here imports another part of the bot; storage and every package above it import this.
 """
@@ -14,6 +15,7 @@ from bot.domain.generations import (
     RoomType,
     Status,
 )
+from bot.domain.messages import Message, UserError, render
 
 __all__ = [
     "API_STATUSES",
@@ -22,7 +24,10 @@ __all__ = [
     "DraftState",
     "Generation",
     "Kind",
+    "Message",
     "Origin",
     "RoomType",
     "Status",
+    "UserError",
+    "render",
 ]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from bot.images.decode import ImageError, open_image
+from bot.images.decode import open_image
+from bot.images.errors import ComparisonTooLarge
 
 MAX_SIDE_HEIGHT = 1024  # each picture's height: plenty on a phone, small enough to send fast
 GAP = 12
@@ -77,4 +78,4 @@ def side_by_side(
             if out.tell() <= max_bytes:
                 return Comparison(out.getvalue(), canvas.width, canvas.height)
         height = int(height * 0.75)
-    raise ImageError("The before / after picture is too large to post in this server.")
+    raise ComparisonTooLarge()

@@ -1,6 +1,7 @@
 """The one image room's door: decode with caps, formats, EXIF orientation, mask normalisation
 and the checks every mask passes before a credit is spent.
 
+Its failures are the `ImageError`s of bot.images.errors (importable from here too).
 Callers compose these functions: `prepare_pair` (a photo and a mask file), `prepare_photo` +
 `pair_with` (a photo and a mask made by `masks`), `prepare_mask` (a new mask for a variation).
 """
@@ -15,6 +16,22 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
+from bot.domain.messages import Message
+from bot.images.errors import (
+    AspectMismatch,
+    EmptyMask,
+    ImageError,
+    MaskTooSmall,
+    NotAPicture,
+    ResultTooLarge,
+    TooManyBytes,
+    TooManyPixels,
+    TooSmall,
+    Unreadable,
+    UnsupportedFormat,
+    WholeMask,
+)
+
 pillow_heif.register_heif_opener()  # iPhone photos (HEIC)
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,61 +41,11 @@ MIN_SIDE = 64
 FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 # What the Exterior Creation API takes ("format: jpg, png"); other photos are re-encoded.
 API_FORMATS = frozenset({"JPEG", "MPO", "PNG"})
-FORMAT_NAMES = "JPG, PNG, WebP or HEIC"
+FORMAT_NAMES = Message("formats.uploads")  # JPG, PNG, WebP or HEIC
 # A mask selecting less than this share of the photo is a slip (a dot, JPEG noise), and one
 # selecting more leaves nothing of the photo to build around: both would waste a credit.
 MIN_COVERAGE = 0.005
 MAX_COVERAGE = 0.98
-
-
-class ImageError(ValueError):
-    """A user-facing problem with a photo or mask; the message is one short sentence."""
-
-
-class TooManyBytes(ImageError):
-    pass
-
-
-class UnsupportedFormat(ImageError):
-    def __init__(self, message: str, fmt: str | None) -> None:
-        super().__init__(message)
-        self.format = fmt
-
-
-class TooManyPixels(ImageError):
-    pass
-
-
-class Unreadable(ImageError):
-    pass
-
-
-class TooSmall(ImageError):
-    pass
-
-
-class AspectMismatch(ImageError):
-    """A mask or painted photo whose proportions are not the photo's."""
-
-
-class EmptyMask(ImageError):
-    """A mask that selects nothing, or too little to build on."""
-
-
-class WholeMask(ImageError):
-    """A mask that selects the whole photo, or nearly."""
-
-
-class NothingPainted(ImageError):
-    """A painted copy of the photo that shows no strokes."""
-
-
-class NotACopy(ImageError):
-    """A "painted copy" that is another picture."""
-
-
-class NoSuggestion(ImageError):
-    """A photo with no lawn or open ground to suggest."""
 
 
 @dataclass(frozen=True)
@@ -121,21 +88,19 @@ def open_image(
     """Decode with caps: bytes, pixels (checked on the header, before decoding), format, size.
     `formats=None` takes any format Pillow reads (pictures whose format is not ours to choose)."""
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
-    names = FORMAT_NAMES if formats is FORMATS else "JPG or PNG"
+    names = FORMAT_NAMES if formats is FORMATS else Message("formats.jpg_png")
     check_byte_count(len(data), what, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if formats is not None and image.format not in formats:
-                raise UnsupportedFormat(
-                    f"The {what} must be a {names} image, not {image.format}.", image.format
-                )
+                raise UnsupportedFormat(what=what, formats=names, format=image.format)
             if image.width * image.height > max_pixels:
                 raise TooManyPixels(
-                    f"The {what} is {image.width}x{image.height}; the limit is "
-                    f"{max_pixels // 1_000_000} megapixels."
-                )
+                    what=what, width=image.width, height=image.height,
+                    limit=max_pixels // 1_000_000,
+                )  # fmt: skip
             image.load()
     except ImageError:
         raise
@@ -149,13 +114,10 @@ def open_image(
         Image.DecompressionBombWarning,
     ):
         if formats is None:
-            raise Unreadable(f"The {what} is not a picture the bot can read.") from None
-        raise Unreadable(f"The {what} is not a readable {names} image.") from None
+            raise NotAPicture(what=what) from None
+        raise Unreadable(what=what, formats=names) from None
     if min(image.size) < min_side:
-        raise TooSmall(
-            f"The {what} is too small ({image.width}x{image.height}); "
-            f"at least {min_side} pixels a side."
-        )
+        raise TooSmall(what=what, width=image.width, height=image.height, min_side=min_side)
     return image
 
 
@@ -165,7 +127,7 @@ def check_byte_count(count: int, what: str, max_bytes: int = MAX_BYTES) -> None:
 
 
 def too_many_bytes(what: str, max_bytes: int = MAX_BYTES) -> TooManyBytes:
-    return TooManyBytes(f"The {what} is larger than {max_bytes // (1024 * 1024)} MiB.")
+    return TooManyBytes(what=what, limit=max_bytes // (1024 * 1024))
 
 
 def upright(image: Image.Image) -> Image.Image:
@@ -224,10 +186,7 @@ def check_aspect(size: tuple[int, int], photo_size: tuple[int, int], what: str) 
     """Another resolution is fine; other proportions mean another picture or a crop."""
     (mw, mh), (pw, ph) = size, photo_size
     if abs(mw / mh - pw / ph) > 0.01 * (pw / ph):
-        raise AspectMismatch(
-            f"The {what} is {mw}x{mh} but the photo is {pw}x{ph}; "
-            f"the {what} must have the same size (or at least the same proportions)."
-        )
+        raise AspectMismatch(what=what, width=mw, height=mh, photo_width=pw, photo_height=ph)
 
 
 def coverage(mask: Image.Image) -> float:
@@ -241,14 +200,11 @@ def check_mask(mask: Image.Image) -> None:
     """Refuse a mask that selects (almost) nothing or (almost) the whole photo."""
     share = coverage(mask)
     if share == 0:
-        raise EmptyMask("The mask is empty: paint the area to transform in white on black.")
+        raise EmptyMask()
     if share < MIN_COVERAGE:
-        raise EmptyMask(
-            f"The mask selects almost nothing ({share:.1%} of the photo): "
-            "paint the whole area to transform."
-        )
+        raise MaskTooSmall(coverage=share)
     if share > MAX_COVERAGE:
-        raise WholeMask("The mask selects the whole photo: paint only the area to transform.")
+        raise WholeMask()
 
 
 def _alpha_or_brightness(rgba: Image.Image) -> Image.Image:
@@ -333,4 +289,4 @@ def shrink_within(data: bytes, limit: int) -> bytes:
             resized.save(out, format="JPEG", quality=quality, optimize=True)
             if out.tell() <= limit:
                 return out.getvalue()
-    raise ImageError("The result is too large to post in this server.")
+    raise ResultTooLarge()

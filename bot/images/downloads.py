@@ -26,15 +26,19 @@ from aiohttp.resolver import DefaultResolver
 
 from bot.images.capped import TooLarge, read_capped
 from bot.images.decode import MAX_BYTES, ImageError, too_many_bytes
+from bot.images.errors import (
+    DownloadFailed,
+    DownloadRefused,
+    DownloadStatus,
+    DownloadTimedOut,
+    RedirectRefused,
+    TooManyRedirects,
+)
 
 log = logging.getLogger(__name__)
 DISCORD_CDN_HOSTS = ("cdn.discordapp.com", "media.discordapp.net")
 TIME_CAP = 60.0  # seconds for a whole download, connection to last byte
 MAX_REDIRECTS = 3
-
-
-class DownloadRefused(ImageError):
-    """The URL is not one the bot may fetch; the message is one sentence for the user."""
 
 
 class NonPublicAddress(OSError):
@@ -101,10 +105,10 @@ class HostPolicy:
             parsed, host = None, ""
         if parsed is None or parsed.scheme not in ("http", "https") or host not in self.allowed:
             log.warning("refused to download the %s from %s (host not allowed)", what, host or url)
-            raise DownloadRefused(f"The {what} is at a place the bot does not download from.")
+            raise DownloadRefused(what=what)
         if host not in self.trusted and _is_ip(host) and not is_public(host):
             log.warning("refused to download the %s from non-public address %s", what, host)
-            raise DownloadRefused(f"The {what} is at a place the bot does not download from.")
+            raise DownloadRefused(what=what)
         return host
 
 
@@ -180,16 +184,14 @@ async def fetch_capped(
     except TooLarge:
         raise too_many_bytes(what, max_bytes) from None
     except TimeoutError:
-        raise ImageError(f"Could not download the {what} (it took too long).") from None
+        raise DownloadTimedOut(what=what) from None
     except aiohttp.ClientConnectorError as exc:
         if isinstance(exc.os_error, NonPublicAddress):
             log.warning("refused to download the %s: %s", what, exc.os_error)
-            raise DownloadRefused(
-                f"The {what} is at a place the bot does not download from."
-            ) from None
-        raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
+            raise DownloadRefused(what=what) from None
+        raise DownloadFailed(what=what, reason=type(exc).__name__) from None
     except (aiohttp.ClientError, ValueError) as exc:
-        raise ImageError(f"Could not download the {what} ({type(exc).__name__}).") from None
+        raise DownloadFailed(what=what, reason=type(exc).__name__) from None
 
 
 async def _follow(
@@ -206,14 +208,14 @@ async def _follow(
                 url = str(resp.url.join(yarl.URL(resp.headers["Location"])))
                 if host_of(url) != first_host:
                     log.warning("refused a redirect of the %s to another host", what)
-                    raise DownloadRefused(f"The {what} redirects somewhere the bot does not go.")
+                    raise RedirectRefused(what=what)
                 if policy:
                     policy.check(url, what)
                 continue
             if resp.status != 200:
-                raise ImageError(f"Could not download the {what} (HTTP {resp.status}).")
+                raise DownloadStatus(what=what, status=resp.status)
             return await read_capped(resp, max_bytes)
-    raise ImageError(f"Could not download the {what} (too many redirects).")
+    raise TooManyRedirects(what=what)
 
 
 def _is_ip(host: str) -> bool:

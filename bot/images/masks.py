@@ -7,8 +7,8 @@ the resulting mask is scaled back to the photo's size with smooth edges. All mas
 
 From uploads: `prepare_painted(photo, painted)` and `prepare_suggested(photo, room_type)` give the
 `PreparedPair` to send. On decoded, upright images: `derive_from_painted`, `suggest_area`,
-`draw_overlay` (full size) and `preview_jpeg` (small, to post). Failures are `ImageError`s whose
-message is one sentence for the user.
+`draw_overlay` (full size) and `preview_jpeg` (small, to post). Failures are `ImageError`s
+(bot.images.errors), one sentence each for the user.
 """
 
 from __future__ import annotations
@@ -22,13 +22,7 @@ from scipy import ndimage
 from bot.domain import RoomType
 from bot.images import ground, painted, raster
 from bot.images.decode import (
-    EmptyMask,
-    ImageError,
-    NoSuggestion,
-    NotACopy,
-    NothingPainted,
     PreparedPair,
-    WholeMask,
     check_aspect,
     check_mask,
     coverage,
@@ -36,6 +30,16 @@ from bot.images.decode import (
     pair_with,
     prepare_photo,
     upright,
+)
+from bot.images.errors import (
+    EmptyMask,
+    ImageError,
+    NoSuggestion,
+    NotACopy,
+    NothingPainted,
+    PaintedTooSmall,
+    PaintedWhole,
+    WholeMask,
 )
 
 __all__ = [
@@ -57,7 +61,6 @@ __all__ = [
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
 SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
-NO_GROUND = "I found no lawn or open ground to suggest: paint the area on a copy of the photo."
 OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
 
 
@@ -101,26 +104,16 @@ def derive_from_painted(photo: Image.Image, painted_copy: Image.Image) -> Image.
     try:
         strokes = painted.find_strokes(a, b)
     except ValueError:
-        raise NotACopy(
-            "The painted picture does not match the photo: send a copy of the same photo "
-            "with the area scribbled over."
-        ) from None
+        raise NotACopy() from None
     if strokes.mean() < 0.0005:
-        raise NothingPainted(
-            "I see no strokes on the painted photo: scribble over the area in a bright colour."
-        )
+        raise NothingPainted()
     mask = raster.to_mask(painted.stroked_area(strokes), photo.size)
     try:
         check_mask(mask)
     except EmptyMask:
-        raise EmptyMask(
-            f"The painted area is only {coverage(mask):.1%} of the photo: "
-            "scribble over the whole area to change."
-        ) from None
+        raise PaintedTooSmall(coverage=coverage(mask)) from None
     except WholeMask:
-        raise WholeMask(
-            "The painted area covers the whole photo: paint only the area to change."
-        ) from None
+        raise PaintedWhole() from None
     return mask
 
 
@@ -138,7 +131,7 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
     size = raster.work_size(photo.size, SUGGEST_SIDE)
     found = ground.find_ground(raster.rgb(photo, size))
     if found.mean() < 0.02:
-        raise NoSuggestion(NO_GROUND)
+        raise NoSuggestion()
     placed = ground.shape(found, room_type)
     if placed is None:
         mask = raster.to_mask(found, photo.size)
@@ -151,7 +144,7 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
     try:
         check_mask(mask)
     except ImageError:
-        raise NoSuggestion(NO_GROUND) from None
+        raise NoSuggestion() from None
     return mask
 
 

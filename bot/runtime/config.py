@@ -16,7 +16,8 @@ SANDBOX_USER_ID = "00000000-0000-4000-8000-000000000000"
 
 
 class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
+    """A setting is missing or malformed; the message names the variable. Plain English on
+    purpose: the operator reads it at start, no Discord user ever does (no catalogue code)."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """What a paid request can end in, besides success: one class per outcome, for the cog layer and
-the CLI to turn into one sentence each."""
+the CLI to turn into one sentence each.
+
+Their own text is detail for the log and the operator's terminal (causes, ids), not a sentence
+for a Discord user: the cog layer picks the user's sentence by kind (cogs/i18n/errors.py)."""
 
 from __future__ import annotations
 

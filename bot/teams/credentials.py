@@ -19,29 +19,29 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
+from bot.domain import UserError
 from storage import CredentialRepository, StoredCredentials
 
 log = logging.getLogger(__name__)
 MakeClient = Callable[[str, str], ExteriorClient]  # (api_key, user_id) -> client
 
 
-class CredentialsError(Exception):
-    """Base of this room's failures; each text is one sentence for the admin."""
+class CredentialsError(UserError):
+    """This server's key cannot be read (any more); its subclasses: why one was not saved."""
+
+    code = "credentials.unreadable"
 
 
 class NoSecretKeyError(CredentialsError):
-    def __init__(self) -> None:
-        super().__init__("EXTERIOR_SECRET_KEY is not set, so the key cannot be stored safely.")
+    code = "credentials.no_secret_key"
 
 
 class RefusedCredentialsError(CredentialsError):
-    def __init__(self) -> None:
-        super().__init__("The API refused this key and user id.")
+    code = "credentials.refused"
 
 
 class UncheckedCredentialsError(CredentialsError):
-    def __init__(self) -> None:
-        super().__init__("The API could not be reached to check this key; nothing was saved.")
+    code = "credentials.unchecked"
 
 
 def mask(api_key: str) -> str:
@@ -80,17 +80,17 @@ class Credentials:
         if set_id not in self._clients:
             stored = await self._repo.get(set_id)
             if stored is None or self._fernet is None:
-                raise CredentialsError("This server's API key can no longer be read.")
+                raise CredentialsError()
             try:
                 opened = json.loads(self._fernet.decrypt(stored.sealed.encode()))
             except InvalidToken as exc:  # EXTERIOR_SECRET_KEY changed since it was saved
-                raise CredentialsError("This server's API key can no longer be read.") from exc
+                raise CredentialsError() from exc
             self._clients[set_id] = self._make_client(opened["api_key"], opened["user_id"])
         return self._clients[set_id]
 
     async def save(self, guild_id: int, api_key: str, user_id: str) -> StoredCredentials:
         """Check with the API (one `get` of an unknown id: 404 = accepted), then seal and
-        store. Raises a CredentialsError whose text can be shown."""
+        store. Raises a CredentialsError (a sentence for the admin)."""
         if self._fernet is None:
             raise NoSecretKeyError()
         api_key, user_id = api_key.strip(), user_id.strip()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain import Message, UserError
 from storage import Cap
 
 ANYONE, ROLE, REQUESTER = "anyone", "role", "requester"
@@ -40,11 +41,12 @@ class Policy:
         return cls(**values)
 
 
-class LimitReachedError(Exception):
-    """A spending limit is full: nothing was recorded nor sent. `resets_at` is when it frees."""
+class LimitReachedError(UserError):
+    """A spending limit is full: nothing was recorded nor sent. `resets_at` is when it frees;
+    the sentence is `refused.<scope>` (`resets`: a datetime, each edge writes it its way)."""
 
     def __init__(self, scope: str, limit: int, resets: datetime):
-        super().__init__(f"limit {scope} of {limit} reached until {resets.isoformat()}")
+        super().__init__(Message(f"refused.{scope}"), limit=limit, resets=resets)
         self.scope, self.limit, self.resets_at = scope, limit, resets
 
 

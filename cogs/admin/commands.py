@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.teams.credentials import CredentialsError
+from bot.teams.credentials import CredentialsError, NoSecretKeyError
 from bot.teams.policy import ROLE, Policy
 from cogs.i18n import tr
 
@@ -55,7 +55,7 @@ class CredentialsModal(discord.ui.Modal):
         try:
             hint = await teams.save_credentials(guild_id, key, user)
         except CredentialsError as exc:
-            await interaction.followup.send(tr(interaction, f"credentials.{type(exc).__name__}"))
+            await interaction.followup.send(exc.render(interaction.locale))
             return
         await interaction.followup.send(tr(interaction, "admin.credentials.saved", hint=hint))
 
@@ -215,7 +215,7 @@ class AdminCog(commands.Cog, name="Admin"):
     async def credentials(self, interaction: discord.Interaction) -> None:
         if not self.teams.credentials.can_seal:  # say so before anyone pastes a key
             await interaction.response.send_message(
-                tr(interaction, "credentials.NoSecretKeyError"), ephemeral=True
+                NoSecretKeyError().render(interaction.locale), ephemeral=True
             )
             return
         await interaction.response.send_modal(CredentialsModal(self, interaction))

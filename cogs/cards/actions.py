@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.domain import RoomType
 from bot.images.compare import side_by_side
 from bot.images.decode import ImageError
+from bot.images.errors import NoResultToCompare
 from cogs.cards import card as cards
 from cogs.cards import render
 from cogs.i18n import t, tr
@@ -121,7 +122,7 @@ class CardsCog(commands.Cog, name="Cards"):
         if images:
             return await media.read_attachment(self.bot.core.downloads, images[0], "result")
         if not gen.result_urls:
-            raise ImageError("This generation has no result to compare.")
+            raise NoResultToCompare()
         return await self.bot.core.downloads.fetch(
             gen.result_urls[0], "result", max_bytes=PHOTO_MAX_BYTES
         )

@@ -15,7 +15,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
-from bot.images.decode import ImageError
+from bot.images.errors import NoResultImages
 from bot.tracking.tracker import TrackerEvent
 from cogs.cards import card as cards
 from cogs.cards import render
@@ -168,7 +168,7 @@ class ResultsCog(commands.Cog, name="Results"):
             data, name = await media.fit(data, f"exterior-{gen.id}-{index}.{suffix}", limit)
             files.append(media.file(data, name))
         if not files:
-            raise ImageError("The API returned no result images.")
+            raise NoResultImages()
         return files
 
     async def _already_posted(self, channel, gen: Generation) -> int | None:

@@ -166,7 +166,7 @@ class Jobs:
         except CredentialsError as exc:
             log.warning("server %s credentials unusable: %s", interaction.guild_id, exc)
             template.status = Status.REJECTED
-            note = t(interaction.locale, "credentials.CredentialsError")
+            note = exc.render(interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.not_started")
             return
         except (RejectedError, OutcomeUnknownError) as exc:

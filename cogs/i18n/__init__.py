@@ -1,67 +1,29 @@
-"""English and French (and any language one catalogue file adds): commands and messages.
+"""Discord's side of the catalogues: command localisations and the interaction's language.
 
-Each `<language>.json` in this folder maps keys to text (str.format placeholders). Command
-names, descriptions, options and choices are localised through discord.py's Translator with
-keys derived from where the string sits (`cmd.exterior.create.description`,
-`cmd.exterior.create.photo.name`, `choice.POOL`); messages use the interaction's locale.
-English is the reference: every other catalogue must have all of its keys (a test checks).
+The catalogues are the core's (`bot/domain/catalogues/<language>.json`, see bot.domain.messages):
+one set for the core's codes and for the texts only Discord shows. Command names, descriptions,
+options and choices are localised through discord.py's Translator with keys derived from where
+the string sits (`cmd.exterior.create.description`, `cmd.exterior.create.photo.name`,
+`choice.POOL`); messages use the interaction's locale. English is the reference: every other
+catalogue must have all of its keys (a test checks).
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import discord
 from discord import app_commands
 
-log = logging.getLogger(__name__)
-REFERENCE = "en"
+from bot.domain.messages import REFERENCE, catalogues, language, render
+
+__all__ = ["REFERENCE", "Translator", "catalogues", "command_key", "language", "t", "tr"]
 Where = app_commands.TranslationContextLocation
-
-
-@cache
-def catalogues() -> dict[str, dict[str, str]]:
-    found = {}
-    for entry in resources.files("cogs.i18n").iterdir():
-        if entry.name.endswith(".json"):
-            found[entry.name.removesuffix(".json")] = json.loads(entry.read_text("utf-8"))
-    return found
-
-
-def language(locale: discord.Locale | str | None) -> str:
-    """`fr` for fr, `en` for en-US / en-GB, the reference for anything without a catalogue."""
-    code = str(locale or REFERENCE).lower()
-    books = catalogues()
-    if code in books:
-        return code
-    base = code.split("-")[0]
-    return base if base in books else REFERENCE
 
 
 def t(locale: discord.Locale | str | None, key: str, **values: Any) -> str:
     """The text of `key` in the user's language (English when that language lacks it)."""
-    text = catalogues()[language(locale)].get(key) or catalogues()[REFERENCE].get(key)
-    if text is None:
-        log.error("no text for %r", key)
-        return key
-    return text.format(**values) if values else text
-
-
-@cache
-def _by_english() -> dict[str, str]:
-    """English sentence -> key, for sentences the core rooms raise as plain text (`core.*`)."""
-    return {v: k for k, v in catalogues()[REFERENCE].items() if k.startswith("core.")}
-
-
-def tx(locale: discord.Locale | str | None, english: str) -> str:
-    """A fixed English sentence from the core (e.g. an ImageError) in the user's language; the
-    sentence itself when the catalogue does not list it (those with values inside stay English)."""
-    key = _by_english().get(english)
-    return t(locale, key) if key else english
+    return render(locale, key, **values)
 
 
 def tr(interaction: discord.Interaction, key: str, **values: Any) -> str:

@@ -8,9 +8,9 @@ from collections.abc import Awaitable
 import discord
 
 from bot.api import errors
-from bot.images.decode import ImageError
+from bot.domain import UserError
 from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
-from cogs.i18n import t, tx
+from cogs.i18n import t
 from storage import DuplicateRequest
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ _KEYS: tuple[tuple[type[BaseException], str], ...] = (
 
 def friendly(exc: BaseException, locale: object = None) -> str:
     """One sentence about `exc` in the user's language (`locale`: the interaction's)."""
-    if isinstance(exc, ImageError):
-        return tx(locale, str(exc))
+    if isinstance(exc, UserError):  # the core chose the sentence (a photo, a draft, a key…)
+        return exc.render(locale)
     cause = exc.cause if isinstance(exc, RejectedError) else exc
     for kind, key in _KEYS:
         if isinstance(cause if kind.__module__ == errors.__name__ else exc, kind):

@@ -17,10 +17,10 @@ from discord.ext import commands
 
 from bot.domain import Draft, Kind, RoomType, Status
 from bot.images.decode import ImageError
-from bot.service.studio.drafts import DraftGone, LaunchFailed
+from bot.service.studio.drafts import CANCELLED, DraftGone, LaunchFailed
 from bot.teams.policy import Policy
 from cogs.commands.jobs import Jobs
-from cogs.i18n import tr, tx
+from cogs.i18n import t, tr
 from cogs.i18n.errors import friendly
 from cogs.shared import media
 from cogs.shared.buttons import preview_view, studio_link_view
@@ -48,7 +48,7 @@ class StudioVisit:
     guild_id: int | None
     user: _Person
     notes: list[str] = field(default_factory=list)
-    locale: str | None = None  # the draft does not know the user's language: English
+    locale: str | None = None  # the studio link's (the user's language when it was made)
     guild_locale: str | None = None
 
     @property
@@ -91,7 +91,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         except ImageError as exc:
             await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
-        link = self.drafts.studio_link(draft)
+        link = self.drafts.studio_link(draft, interaction.locale)
         expires = int(draft.expires_at.timestamp())
         room = tr(interaction, f"room.{room_type.value}")
         if draft.source == "none":  # nothing to suggest: the studio is the way on
@@ -126,7 +126,7 @@ class PreviewCog(commands.Cog, name="Preview"):
         try:
             draft = await self.drafts.claim(draft_id, interaction.user.id)
         except DraftGone as exc:
-            await interaction.followup.send(tx(interaction.locale, str(exc)), ephemeral=True)
+            await interaction.followup.send(exc.render(interaction.locale), ephemeral=True)
             return
         try:
             await self._start(interaction, draft, policy)
@@ -135,9 +135,9 @@ class PreviewCog(commands.Cog, name="Preview"):
             raise
 
     async def cancel(self, interaction: discord.Interaction, draft_id: str) -> None:
-        english = await self.drafts.cancel(draft_id, interaction.user.id)
-        text = tx(interaction.locale, english)
-        if english.startswith("Cancelled"):  # the preview itself says so; its buttons go away
+        outcome = await self.drafts.cancel(draft_id, interaction.user.id)
+        text = outcome.render(interaction.locale)
+        if outcome == CANCELLED:  # the preview itself says so; its buttons go away
             await interaction.response.edit_message(content=text, attachments=[], view=None)
         else:
             await interaction.response.send_message(text, ephemeral=True)
@@ -175,27 +175,34 @@ class PreviewCog(commands.Cog, name="Preview"):
             return
         await interaction.followup.send(
             tr(interaction, "preview.studio_link", id=parent.id),
-            view=studio_link_view(self.drafts.studio_link(draft) or "", interaction.locale),
+            view=studio_link_view(
+                self.drafts.studio_link(draft, interaction.locale) or "", interaction.locale
+            ),
             ephemeral=True,
         )
 
     # -- starting the work ---------------------------------------------------------------------
 
-    async def launch(self, draft: Draft) -> str:
-        """A studio submission: continue in the channel as if the mask had been attached."""
+    async def launch(self, draft: Draft, locale: str | None = None) -> str:
+        """A studio submission: continue in the channel as if the mask had been attached; what
+        the user reads (on the page) is in `locale`'s language."""
         channel = self.bot.get_channel(draft.channel_id) or await self.bot.fetch_channel(
             draft.channel_id
         )
         visit = StudioVisit(
-            channel, draft.channel_id, draft.guild_id, _Person(draft.user_id, draft.user_name)
+            channel,
+            draft.channel_id,
+            draft.guild_id,
+            _Person(draft.user_id, draft.user_name),
+            locale=locale,
         )
         try:
             # the page's submit: the server's limits still hold (checked with the intent)
             await self._start(visit, draft, await self.bot.core.teams.policy(draft.guild_id))
         except discord.HTTPException as exc:  # before the paid call: the card could not be posted
             log.warning("studio draft %s not started in %s: %s", draft.id, draft.channel_id, exc)
-            raise LaunchFailed(friendly(exc)) from exc
-        return "\n".join(visit.notes) or "Started; see the channel."
+            raise LaunchFailed(friendly(exc, locale)) from exc
+        return "\n".join(visit.notes) or t(locale, "preview.started")
 
     async def _start(self, asker, draft: Draft, policy: Policy) -> None:
         mask = media.file(draft.mask, "mask.png")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.domain import render
 from bot.teams.policy import (
     LimitReachedError,
     Policy,
@@ -41,12 +42,9 @@ def refusal_text(interaction: discord.Interaction, refusal: Refusal) -> str:
 
 def limit_text(interaction: discord.Interaction, exc: LimitReachedError) -> str:
     stamp = int(exc.resets_at.timestamp())
-    return tr(
-        interaction,
-        f"refused.{exc.scope}",
-        limit=exc.limit,
-        resets=f"<t:{stamp}:f> (<t:{stamp}:R>)",
-    )
+    # Discord writes a timestamp in the reader's own language and time zone
+    shown = {**exc.params, "resets": f"<t:{stamp}:f> (<t:{stamp}:R>)"}
+    return render(interaction.locale, exc.code, **shown)
 
 
 async def spend_gate(

@@ -9,7 +9,6 @@ import discord
 
 from bot.images.decode import (
     MAX_BYTES,
-    ImageError,
     check_byte_count,
     jpeg_within,
     open_image,
@@ -17,6 +16,7 @@ from bot.images.decode import (
     shrink_within,
 )
 from bot.images.downloads import Downloader
+from bot.images.errors import PhotoTooLargeToPost
 
 
 async def read_attachment(
@@ -41,10 +41,7 @@ async def fit_same_size(data: bytes, name: str, limit: int) -> tuple[bytes, str]
         return data, name
     smaller = await asyncio.to_thread(jpeg_within, data, limit)
     if smaller is None:
-        raise ImageError(
-            f"The photo is too large to post in this server (limit {limit // (1024 * 1024)} MiB);"
-            " please upload a smaller one."
-        )
+        raise PhotoTooLargeToPost(limit=limit // (1024 * 1024))
     return smaller, name.rsplit(".", 1)[0] + ".jpg"
 
 

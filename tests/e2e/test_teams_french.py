@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
+
+import aiohttp
 import pytest
+from PIL import Image
 
 from cogs.i18n import catalogues
+from tests.support.files import mask, png_bytes
 
 from .exterior_env import exterior_bot
-from .flow import buttons, card_text, create, is_result_of
+from .flow import MASK, buttons, card_text, create, is_result_of, link_of
 from .teams_support import admin
 
 
@@ -82,3 +87,48 @@ async def test_a_french_user_reads_french(emulator, bot_runner, sandbox, polling
         emulator.locales[emulator.user.id] = "en-US"
         refused = (await (await create(emulator, "POOL")).wait_followup(timeout=10))["content"]
         assert refused == "Paid work is not allowed in this channel."
+
+
+@pytest.mark.asyncio
+async def test_a_french_user_reads_french_numbers(emulator, bot_runner, sandbox, polling_settings):
+    """Sentences with values in them: the photo's size, the share a mask selects."""
+    async with exterior_bot(bot_runner, polling_settings):
+        emulator.locales[emulator.user.id] = "fr"
+        huge = png_bytes(Image.new("RGB", (6000, 5000), (90, 140, 60)))  # 30 megapixels
+        handle = await create(emulator, "POOL", photo=huge)
+        said = spaced((await handle.wait_followup(timeout=20))["content"])
+        assert said == "La photo fait 6 000 × 5 000 pixels ; la limite est de 25 mégapixels."
+        speck = png_bytes(mask((512, 512), box=(0, 0, 29, 29)))  # 30 x 30: 0.34 % of the photo
+        handle = await create(emulator, "POOL", mask=speck)
+        said = spaced((await handle.wait_followup(timeout=10))["content"])
+        assert said.startswith("Le masque ne sélectionne presque rien (0,3 % de la photo)")
+        emulator.locales[emulator.user.id] = "en-US"  # the same failure, in English
+        handle = await create(emulator, "POOL", mask=speck)
+        said = (await handle.wait_followup(timeout=10))["content"]
+        assert said.startswith("The mask selects almost nothing (0.3% of the photo)")
+        assert sandbox.state.calls["generate"] == 0
+
+
+@pytest.mark.asyncio
+async def test_a_french_users_studio_speaks_french(emulator, bot_runner, sandbox, settings):
+    """The link made for a French user opens a French page, and what it answers is French."""
+    french = catalogues()["fr"]
+    async with exterior_bot(bot_runner, settings):
+        emulator.locales[emulator.user.id] = "fr"
+        preview = await (await create(emulator, "POOL", mask=None)).wait_followup(timeout=10)
+        link = link_of(preview, french["button.edit_in_studio"])
+        async with aiohttp.ClientSession() as http:
+            async with http.get(link) as resp:
+                page = await resp.text()
+            assert '<html lang="fr">' in page and f"<h1>{french['studio.heading']}</h1>" in page
+            async with http.post(f"{link}/generate?type=POOL", data=MASK) as resp:
+                answer = await resp.json()
+            assert resp.status == 200 and answer["message"].startswith("Génération #"), answer
+            async with http.get(link) as resp:  # used up: refused, in French still
+                page = await resp.text()
+            assert resp.status == 410 and html.escape(french["draft.used"]) in page
+
+
+def spaced(text: str) -> str:
+    """French typography's no-break spaces (Babel's) as plain ones, to compare readably."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")

@@ -61,7 +61,7 @@ async def test_someone_else_cannot_claim_or_cancel(service):
     draft, _ = await new_preview(service)
     with pytest.raises(DraftGone):
         await service.claim(draft.id, 99)
-    assert "not yours" in await service.cancel(draft.id, 99)
+    assert "not yours" in str(await service.cancel(draft.id, 99))
     assert (await service.drafts.get(draft.id)).state is DraftState.OPEN
 
 
@@ -73,7 +73,7 @@ async def test_expired_preview_cannot_be_claimed_but_its_studio_link_still_works
         await service.claim(draft.id, 3)
     launched = []
 
-    async def launcher(d):
+    async def launcher(d, locale):
         launched.append(d)
         return "Started generation #1"
 
@@ -98,7 +98,7 @@ async def test_studio_masks_are_validated_like_attachments(service):
     draft, _ = await new_preview(service)
     token = token_of(service.studio_link(draft))
 
-    async def launcher(d):
+    async def launcher(d, locale):
         raise AssertionError("must not launch")
 
     service.launcher = launcher
@@ -119,7 +119,7 @@ async def test_a_failed_launch_leaves_the_link_usable(service):
     draft, _ = await new_preview(service)
     token = token_of(service.studio_link(draft))
 
-    async def broken(d):
+    async def broken(d, locale):
         raise RuntimeError("Discord is down")
 
     service.launcher = broken

@@ -75,7 +75,7 @@ async def test_bad_submissions_are_refused_and_spend_nothing(studio):
     link = await a_link(drafts)
     launched = []
 
-    async def launcher(draft):
+    async def launcher(draft, locale):
         launched.append(draft)
         return "Started generation #7"
 
@@ -95,3 +95,31 @@ async def test_bad_submissions_are_refused_and_spend_nothing(studio):
     async with http.post(f"{link}/generate?type=pool", data=good) as resp:
         assert resp.status == 200 and (await resp.json())["message"] == "Started generation #7"
     assert launched[0].room_type is RoomType.POOL
+
+
+@pytest.mark.asyncio
+async def test_the_page_and_its_refusals_speak_the_links_language(studio):
+    drafts, http = studio
+    draft, _ = await drafts.preview(
+        photo=png_bytes(photo((256, 192))), room_type=RoomType.POOL, guild_id=1, channel_id=2,
+        user_id=3, user_name="alice", mask=png_bytes(mask((256, 192))),
+    )  # fmt: skip
+    link = drafts.studio_link(draft, "fr")
+    async with http.get(link) as resp:
+        page = await resp.text()
+    assert '<html lang="fr">' in page and "<h1>Studio de masque</h1>" in page
+    assert 'data-sending="Envoi du masque…"' in page and "{{" not in page
+    assert "<script>" not in page  # the sentences travel as data, never as inline script
+    async with http.get(f"{link}/session") as resp:
+        labels = [t["label"] for t in (await resp.json())["room_types"]]
+    assert "Piscine" in labels
+    async with http.post(f"{link}/generate?type=POOL", data=png_bytes(mask((256, 64)))) as resp:
+        refused = (await resp.json())["error"]
+    assert resp.status == 422 and refused.startswith("Le masque fait 256 × 64 pixels")
+    tampered = link[:-1] + ("A" if link[-1] != "A" else "B")
+    async with http.get(tampered) as resp:
+        page = await resp.text()
+    assert resp.status == 403 and '<html lang="fr">' in page and "Lien non valide" in page
+    async with http.get(await a_link(drafts)) as resp:  # no locale: English, as before
+        page = await resp.text()
+    assert '<html lang="en">' in page and "<h1>Mask studio</h1>" in page

@@ -6,6 +6,7 @@ import string
 
 import pytest
 
+from bot.domain import render
 from cogs.i18n import REFERENCE, catalogues, language, t
 
 
@@ -33,15 +34,53 @@ def test_languages_fall_back_to_english() -> None:
     assert t("ja", "refused.channel") == t("en-US", "refused.channel")
 
 
-def test_the_core_sentences_listed_are_the_ones_it_raises() -> None:
+def test_a_core_failure_speaks_the_readers_language_numbers_included() -> None:
     from PIL import Image
 
     from bot.images.decode import ImageError, check_mask
-    from cogs.i18n import tx
+    from bot.images.errors import MaskTooSmall, TooManyPixels
 
-    for fill in (0, 255):  # empty, then whole
-        try:
+    for fill in (0, 255):  # empty, then whole: fixed sentences
+        with pytest.raises(ImageError) as caught:
             check_mask(Image.new("L", (64, 64), fill))
-        except ImageError as exc:
-            english = str(exc)
-        assert tx("fr", english) != english and tx("en-US", english) == english
+        assert caught.value.render("fr") != str(caught.value) == caught.value.render("en-US")
+    big = TooManyPixels(what="photo", width=12000, height=12000, limit=25)
+    assert str(big) == "The photo is 12000x12000; the limit is 25 megapixels."
+    assert spaced(big.render("fr")) == (
+        "La photo fait 12 000 × 12 000 pixels ; la limite est de 25 mégapixels."
+    )
+    assert big.render("fr-FR") == big.render("fr") and big.render("ja") == str(big)
+    thin = MaskTooSmall(coverage=0.003)
+    assert "(0.3% of the photo)" in str(thin)
+    assert "(0,3 % de la photo)" in spaced(thin.render("fr"))
+
+
+def test_a_noun_is_written_in_the_sentences_language() -> None:
+    from bot.images.errors import TooManyBytes
+
+    painted = TooManyBytes(what="painted photo", limit=20)
+    assert str(painted) == "The painted photo is larger than 20 MiB."
+    assert painted.render("fr") == "La photo peinte dépasse 20 Mio."
+
+
+def test_identifiers_are_written_as_they_are() -> None:
+    assert "#1234 " in t("en", "jobs.started", id=1234, type="pool", link="x")
+    assert "#1234 " in t("fr", "jobs.started", id=1234, type="piscine", link="x")
+    for lang, book in catalogues().items():
+        for key, text in book.items():
+            for _, name, _, conversion in string.Formatter().parse(text):
+                if name in ("id", "ident", "parent"):
+                    assert conversion == "s", f"{lang}:{key} writes {name} as a number"
+
+
+def test_a_language_missing_a_code_falls_back_to_english(monkeypatch) -> None:
+    books = {lang: dict(book) for lang, book in catalogues().items()}
+    del books["fr"]["image.empty_mask"]
+    monkeypatch.setattr("bot.domain.messages.catalogues", lambda: books)
+    assert render("fr", "image.empty_mask") == books["en"]["image.empty_mask"]
+    assert render("fr", "no.such.code") == "no.such.code"
+
+
+def spaced(text: str) -> str:
+    """Babel's French spaces (narrow and no-break) as plain ones, for readable comparisons."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")

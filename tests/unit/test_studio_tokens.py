@@ -19,7 +19,7 @@ def test_a_genuine_token_gives_its_claims_back():
 def test_expired_is_410_and_says_so():
     with pytest.raises(TokenError) as caught:
         verify(KEY, sign(KEY, CLAIMS), now=2_000_000_001)
-    assert caught.value.status == 410 and "expired" in caught.value.reason
+    assert caught.value.status == 410 and "expired" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
-from bot.domain import Draft, DraftState, Generation, Kind, RoomType
+from bot.domain import Draft, DraftState, Generation, Kind, Message, RoomType, UserError
 from bot.images import masks
 from bot.images.decode import (
     FORMATS,
@@ -38,18 +38,20 @@ ALWAYS_PREVIEW = "always_preview"  # guild setting: preview even when a mask is 
 MASK_MAX_BYTES = 8 * 1024 * 1024  # a studio upload; a 0/255 PNG is far smaller
 PREVIEW_SIDE = 1600
 
-# Given a claimed draft (its mask and room type final), start the generation as if the mask had
-# been attached; returns what the user should read (where to look, or why it did not start).
-Launcher = Callable[[Draft], Awaitable[str]]
+# Given a claimed draft (its mask and room type final) and its reader's locale, start the
+# generation as if the mask had been attached; returns what the user should read, in their
+# language (where to look, or why it did not start).
+Launcher = Callable[[Draft, str | None], Awaitable[str]]
 
 
-class DraftGone(Exception):
-    """The draft cannot be used (expired, cancelled, already used); the message says so."""
+class DraftGone(UserError):
+    """The draft cannot be used (not theirs, expired, cancelled, already used): a Message from
+    `draft.*` says which."""
 
 
 class LaunchFailed(Exception):
     """The launcher could not start (e.g. Discord refused); nothing was spent, the draft stays
-    usable; the message is one sentence for the user."""
+    usable; the message is one sentence for the user, already in their language."""
 
 
 class DraftService:
@@ -147,9 +149,9 @@ class DraftService:
         """The preview's "Generate": the draft, claimed for this one click; DraftGone else."""
         draft = await self.drafts.get(draft_id)
         if draft is None or draft.user_id != user_id:
-            raise DraftGone("This preview is not yours or no longer exists.")
+            raise DraftGone(Message("draft.not_yours"))
         if draft.source == "none":  # an old button: nothing to build on yet
-            raise DraftGone("Paint the area in the studio first; nothing was spent.")
+            raise DraftGone(Message("draft.paint_first"))
         if not await self.drafts.claim(draft_id, "button"):
             raise DraftGone(_why_not(await self.drafts.get(draft_id) or draft))
         return draft
@@ -157,64 +159,69 @@ class DraftService:
     async def release(self, draft_id: str) -> None:
         await self.drafts.release(draft_id)
 
-    async def cancel(self, draft_id: str, user_id: int) -> str:
+    async def cancel(self, draft_id: str, user_id: int) -> Message:
+        """What the user should read: CANCELLED (the preview is gone) or why it was not."""
         draft = await self.drafts.get(draft_id)
         if draft is None or draft.user_id != user_id:
-            return "This preview is not yours or no longer exists."
+            return Message("draft.not_yours")
         if await self.drafts.cancel(draft_id):
-            return "Cancelled; nothing was spent."
+            return CANCELLED
         return _why_not(await self.drafts.get(draft_id) or draft)
 
     # -- the studio ----------------------------------------------------------------------------
 
-    def studio_link(self, draft: Draft) -> str | None:
+    def studio_link(self, draft: Draft, locale: object = None) -> str | None:
+        """A signed link to the studio for `draft`, whose page speaks `locale`'s language."""
         if not self.public_url:
             return None
         claims = Claims(
             draft.id, draft.user_id, draft.channel_id, draft.photo_sha256,
-            int(time.time() + self.studio_lifetime),
+            int(time.time() + self.studio_lifetime), str(locale) if locale else None,
         )  # fmt: skip
         return f"{self.public_url}/studio/{sign(self._key, claims)}"
 
     async def open_studio(self, token: str) -> Draft:
         """The draft a studio link may edit; TokenError (with its HTTP status) otherwise."""
+        return (await self._open(token))[0]
+
+    async def _open(self, token: str) -> tuple[Draft, Claims]:
         claims = verify(self._key, token)
         draft = await self.drafts.get(claims.draft_id)
         if draft is None:
-            raise TokenError(404, "This studio session no longer exists; ask for a new link.")
+            raise TokenError(404, Message("studio.session_gone"))
         bound = (draft.user_id, draft.channel_id, draft.photo_sha256[:32])
         if bound != (claims.user_id, claims.channel_id, claims.photo_sha256):
-            raise TokenError(403, "This studio link does not match its session.")
+            raise TokenError(403, Message("studio.link_mismatch"))
         if draft.state is not DraftState.OPEN:
             raise TokenError(410, _why_not(draft))
-        return draft
+        return draft, claims
 
     async def submit_studio(self, token: str, mask_png: bytes, room_type: RoomType) -> str:
         """Check the painted mask like an attachment, claim the draft once, launch it."""
-        draft = await self.open_studio(token)
+        draft, claims = await self._open(token)
         binary = await asyncio.to_thread(_studio_mask, mask_png, (draft.width, draft.height))
         if self.launcher is None:
-            raise TokenError(503, "The bot is not connected to Discord right now; try again.")
+            raise TokenError(503, Message("studio.offline"))
         if not await self.drafts.claim(draft.id, "studio", honour_expiry=False):
             raise TokenError(410, _why_not(await self.drafts.get(draft.id) or draft))
         draft.mask, draft.room_type, draft.state = binary, room_type, DraftState.USED
         try:
-            return await self.launcher(draft)
+            return await self.launcher(draft, claims.locale)
         except BaseException:
             # nothing was spent (the launcher reports spending failures itself): usable again
             await asyncio.shield(self.drafts.release(draft.id))
             raise
 
 
-def _why_not(draft: Draft) -> str:
+CANCELLED = Message("draft.cancelled_now")
+
+
+def _why_not(draft: Draft) -> Message:
     if draft.state is DraftState.USED:
-        return "This was already generated; nothing more was spent."
+        return Message("draft.used")
     if draft.state is DraftState.CANCELLED:
-        return "This preview was cancelled; nothing was spent."
-    return (
-        "This preview expired (previews last 15 minutes); nothing was spent. "
-        "Run `/exterior create` again."
-    )
+        return Message("draft.cancelled")
+    return Message("draft.expired")
 
 
 # -- pictures (run in a thread) ----------------------------------------------------------------

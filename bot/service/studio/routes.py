@@ -2,6 +2,9 @@
 
 Every answer carries a strict Content-Security-Policy (the page's script and style are files
 served from here; nothing inline, no other origin) and no-referrer, since the link is the key.
+The page and every answer speak the language the link was made for (its signed claims): the
+page's `{{code}}` markers are filled from the catalogues here, its script's few sentences
+travel in `data-` attributes, so no script is ever written into the page.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from importlib import resources
 
 from aiohttp import web
 
-from bot.domain import RoomType
+from bot.domain import Draft, Kind, RoomType, render
+from bot.domain.messages import language
 from bot.images.capped import TooLarge, read_capped
 from bot.images.decode import ImageError
 from bot.service.studio.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
-from bot.service.studio.tokens import TokenError
+from bot.service.studio.tokens import TokenError, peek_locale
 
 log = logging.getLogger(__name__)
 CSP = (
@@ -37,17 +41,38 @@ ASSETS = {
     "studio.css": "text/css",
 }
 _DISCORD_LINK = re.compile(r"https://discord\.com/channels/[0-9@]+/[0-9]+(?:/[0-9]+)?")
-_TITLES = {403: "Link not valid", 404: "Not found", 410: "Link no longer usable"}
+_MARKER = re.compile(r"\{\{([a-z_.]+)\}\}")
 
 
 def _static(name: str) -> bytes:
     return resources.files("bot.service.studio").joinpath("static", name).read_bytes()
 
 
-def error_page(status: int, reason: str) -> web.Response:
-    title = _TITLES.get(status, "Mask studio")
+def page_html(locale: str | None, draft: Draft) -> str:
+    """studio.html with its `{{code}}` markers written in the reader's language."""
+    if draft.kind is Kind.VARIATION:
+        what = render(locale, "studio.what_vary", parent=draft.parent_id)
+    else:
+        what = render(locale, "studio.what_create")
+    own = {"lang": language(locale), "what": what}
+    found = _static("studio.html").decode()
+    return _MARKER.sub(lambda m: html.escape(own.get(m[1]) or render(locale, m[1])), found)
+
+
+def _title(locale: str | None, status: int) -> str:
+    if status == 403:
+        return render(locale, "studio.title_refused")
+    if status == 404:
+        return render(locale, "studio.title_gone")
+    if status == 410:
+        return render(locale, "studio.title_used")
+    return render(locale, "studio.heading")
+
+
+def error_page(status: int, reason: str, locale: str | None = None) -> web.Response:
+    title = _title(locale, status)
     body = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{language(locale)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>"
         '<link rel="icon" href="data:,">'
@@ -80,26 +105,31 @@ class StudioRoutes:
         return web.Response(body=_static(name), content_type=ASSETS[name], headers=HEADERS)
 
     async def _page(self, request: web.Request) -> web.Response:
+        locale = _locale(request)
         try:
-            await self.drafts.open_studio(request.match_info["token"])
+            draft = await self.drafts.open_studio(request.match_info["token"])
         except TokenError as exc:
-            return error_page(exc.status, exc.reason)
+            return error_page(exc.status, exc.render(locale), locale)
         return web.Response(
-            body=_static("studio.html"), content_type="text/html", charset="utf-8",
+            text=page_html(locale, draft), content_type="text/html", charset="utf-8",
             headers=HEADERS,
         )  # fmt: skip
 
     async def _session(self, request: web.Request) -> web.Response:
+        locale = _locale(request)
         try:
             draft = await self.drafts.open_studio(request.match_info["token"])
         except TokenError as exc:
-            return _json_error(exc.status, exc.reason)
+            return _json_error(exc.status, exc.render(locale))
         where = f"https://discord.com/channels/{draft.guild_id or '@me'}/{draft.channel_id}"
         return web.json_response(
             {
                 "kind": draft.kind.value,
                 "room_type": draft.room_type.value,
-                "room_types": [{"value": t.value, "label": t.label} for t in RoomType],
+                "room_types": [
+                    {"value": t.value, "label": _cap(render(locale, f"room.{t.value}"))}
+                    for t in RoomType
+                ],
                 "width": draft.width,
                 "height": draft.height,
                 "parent": draft.parent_id,
@@ -112,7 +142,7 @@ class StudioRoutes:
         try:
             draft = await self.drafts.open_studio(request.match_info["token"])
         except TokenError as exc:
-            return _json_error(exc.status, exc.reason)
+            return _json_error(exc.status, exc.render(_locale(request)))
         kind = "image/png" if draft.photo_name.endswith(".png") else "image/jpeg"
         return web.Response(body=draft.photo, content_type=kind, headers=HEADERS)
 
@@ -120,34 +150,42 @@ class StudioRoutes:
         try:
             draft = await self.drafts.open_studio(request.match_info["token"])
         except TokenError as exc:
-            return _json_error(exc.status, exc.reason)
+            return _json_error(exc.status, exc.render(_locale(request)))
         return web.Response(body=draft.mask, content_type="image/png", headers=HEADERS)
 
     async def _generate(self, request: web.Request) -> web.Response:
+        locale = _locale(request)
         try:
             room_type = RoomType.parse(request.query.get("type", ""))
         except ValueError:
-            return _json_error(400, "Choose what to build: terrace, pool or pétanque court.")
+            return _json_error(400, render(locale, "studio.choose_type"))
         try:
             data = await read_capped(request, MASK_MAX_BYTES)  # type: ignore[arg-type]
         except TooLarge:
-            return _json_error(413, "The mask is too large.")
+            return _json_error(413, render(locale, "studio.mask_too_large"))
         try:
             message = await self.drafts.submit_studio(request.match_info["token"], data, room_type)
-        except TokenError as exc:
-            return _json_error(exc.status, exc.reason)
-        except ImageError as exc:
-            return _json_error(422, str(exc))
+        except (TokenError, ImageError) as exc:
+            return _json_error(getattr(exc, "status", 422), exc.render(locale))
         except LaunchFailed as exc:
             return _json_error(502, str(exc))
         except Exception:
             log.exception("studio submission failed")
-            return _json_error(500, "Something went wrong on our side; it has been logged.")
+            return _json_error(500, render(locale, "error.unexpected"))
         # the page shows the sentence and turns the card's address into a button
         found = _DISCORD_LINK.search(message)
         text = message[: found.start()].rstrip(" :;") + "." if found else message
         link = found.group(0) if found else None
         return web.json_response({"ok": True, "message": text, "link": link}, headers=HEADERS)
+
+
+def _locale(request: web.Request) -> str | None:
+    # the link's language; a link refused as tampered is still answered in the one it names
+    return peek_locale(request.match_info["token"])
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _json_error(status: int, reason: str) -> web.Response:

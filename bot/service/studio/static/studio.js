@@ -8,6 +8,8 @@ import { MaskLayer } from "./mask-layer.js";
   const base = location.pathname.replace(/\/+$/, "");
   const TINT = [255, 45, 120];
   const MAX_SIDE = 1600; // working resolution: enough to paint, small enough for undo on phones
+  // the server wrote the page in the reader's language; these sentences are its too
+  const text = document.body.dataset;
 
   const viewport = $("viewport"), stage = $("stage"), photo = $("photo");
   const overlay = $("overlay"), guide = $("guide"), cursor = $("cursor");
@@ -248,19 +250,16 @@ import { MaskLayer } from "./mask-layer.js";
   function loaded(img) {
     return new Promise((resolve, reject) => {
       img.addEventListener("load", () => resolve(img), { once: true });
-      img.addEventListener("error", () => reject(new Error("could not load")), { once: true });
+      img.addEventListener("error", () => reject(new Error(text.unusable)), { once: true });
     });
   }
   async function start() {
     wire();
     const answer = await fetch(`${base}/session`, { cache: "no-store" });
     const session = await answer.json();
-    if (!answer.ok) throw new Error(session.error || "This link cannot be used.");
+    if (!answer.ok) throw new Error(session.error || text.unusable);
     const select = $("type");
     for (const t of session.room_types) select.add(new Option(t.label, t.value, false, t.value === session.room_type));
-    $("what").textContent = session.kind === "variation"
-      ? `Repaint the area, then vary result #${session.parent}.`
-      : "Paint where the new exterior goes; the coloured part is what changes.";
     $("channel").href = session.channel_url;
     const scale = Math.min(1, MAX_SIDE / Math.max(session.width, session.height));
     w = Math.max(1, Math.round(session.width * scale));
@@ -285,7 +284,7 @@ import { MaskLayer } from "./mask-layer.js";
     if (busy) return;
     busy = true;
     $("generate").disabled = true;
-    say("Sending the mask…");
+    say(text.sending);
     try {
       const body = await mask.toPng();
       const type = encodeURIComponent($("type").value);
@@ -296,7 +295,7 @@ import { MaskLayer } from "./mask-layer.js";
       });
       const result = await answer.json();
       if (!answer.ok) {
-        say(result.error || "The mask was refused.", true);
+        say(result.error || text.refused, true);
         // a used or expired link stays refused; anything else may be fixed and sent again
         busy = answer.status === 410 || answer.status === 403;
         $("generate").disabled = busy;
@@ -306,12 +305,12 @@ import { MaskLayer } from "./mask-layer.js";
       $("done-text").textContent = result.message;
       if (result.link) {
         $("channel").href = result.link;
-        $("channel").textContent = "Open the job card in Discord";
+        $("channel").textContent = text.openCard;
       }
       $("done").hidden = false;
       document.body.classList.add("sent");
     } catch (err) {
-      say("Could not reach the bot; check your connection and try again.", true);
+      say(text.unreachable, true);
       busy = false;
       $("generate").disabled = false;
     }
