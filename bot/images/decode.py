@@ -9,7 +9,6 @@ Callers compose these functions: `prepare_pair` (a photo and a mask file), `prep
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -33,6 +32,10 @@ from bot.images.errors import (
 )
 
 pillow_heif.register_heif_opener()  # iPhone photos (HEIC)
+# Our own cap (MAX_PIXELS, read off the header before anything is decoded) is far stricter than
+# Pillow's decompression-bomb check, which would otherwise fire first on a 12000x12000 photo and
+# name it unreadable instead of too large. Every picture from outside goes through open_image.
+Image.MAX_IMAGE_PIXELS = None
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # e.g. 5000 x 5000; larger photos are refused, not resized silently
@@ -91,17 +94,15 @@ def open_image(
     names = FORMAT_NAMES if formats is FORMATS else Message("formats.jpg_png")
     check_byte_count(len(data), what, max_bytes)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if formats is not None and image.format not in formats:
-                raise UnsupportedFormat(what=what, formats=names, format=image.format)
-            if image.width * image.height > max_pixels:
-                raise TooManyPixels(
-                    what=what, width=image.width, height=image.height,
-                    limit=max_pixels // 1_000_000,
-                )  # fmt: skip
-            image.load()
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        if formats is not None and image.format not in formats:
+            raise UnsupportedFormat(what=what, formats=names, format=image.format)
+        if image.width * image.height > max_pixels:
+            raise TooManyPixels(
+                what=what, width=image.width, height=image.height,
+                limit=max_pixels // 1_000_000,
+            )  # fmt: skip
+        image.load()
     except ImageError:
         raise
     except (
@@ -110,8 +111,6 @@ def open_image(
         SyntaxError,
         ValueError,
         RuntimeError,  # pillow-heif's decoder errors
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
     ):
         if formats is None:
             raise NotAPicture(what=what) from None

@@ -179,6 +179,14 @@ def test_default_pixel_cap_message():
     assert str(info.value) == "The photo is 5001x5000; the limit is 25 megapixels."
 
 
+@pytest.mark.parametrize("side", [12_000, 20_000])
+def test_photos_past_pillows_bomb_limit_are_named_too_large_not_unreadable(side):
+    # over Pillow's 89 MP warning and its 179 MP error: our sentence, with the real size
+    with pytest.raises(ImageError) as info:
+        open_image(encode(Image.new("L", (side, side))), "photo")
+    assert str(info.value) == f"The photo is {side}x{side}; the limit is 25 megapixels."
+
+
 @pytest.mark.parametrize("size", [(200, 63), (63, 200)])
 def test_too_small_side(size):
     with pytest.raises(ImageError) as info:
