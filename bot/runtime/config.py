@@ -15,6 +15,9 @@ SANDBOX_API_KEY = "sandbox-key"
 SANDBOX_USER_ID = "00000000-0000-4000-8000-000000000000"
 
 
+MIN_SECRET_KEY_LENGTH = 32  # bytes: an HMAC and HKDF key no weaker than the hash
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable. Plain English on
     purpose: the operator reads it at start, no Discord user ever does (no catalogue code)."""
@@ -71,6 +74,19 @@ class Settings:
     def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         return f"Settings({shown}, api_key={'set' if self.api_key else 'unset'})"
+
+
+def _secret_key(env: Mapping[str, str]) -> str | None:
+    """One key, or several newest first separated by commas (bot.teams.secrets: rotation)."""
+    value = _opt(env, "EXTERIOR_SECRET_KEY")
+    for key in (value or "").split(","):
+        if key.strip() and len(key.strip().encode()) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"EXTERIOR_SECRET_KEY: each key must be at least {MIN_SECRET_KEY_LENGTH} "
+                "characters (make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+    return value
 
 
 def _opt(env: Mapping[str, str], name: str) -> str | None:
@@ -176,7 +192,7 @@ def load_settings(
         webhook_host=_opt(env, "EXTERIOR_WEBHOOK_HOST") or "0.0.0.0",
         webhook_port=_number(env, "EXTERIOR_WEBHOOK_PORT", 8080, int),
         log_level=level,
-        secret_key=_opt(env, "EXTERIOR_SECRET_KEY"),
+        secret_key=_secret_key(env),
         allowed_hosts=_hosts(env, "EXTERIOR_ALLOWED_HOSTS"),
         poll_first_delay=_number(env, "EXTERIOR_POLL_FIRST_DELAY", 5.0),
         poll_max_interval=_number(env, "EXTERIOR_POLL_MAX_INTERVAL", 60.0, minimum=0.1),

@@ -28,7 +28,7 @@ from bot.service.studio.drafts import DraftService
 from bot.service.studio.routes import StudioRoutes
 from bot.service.usecases import ExteriorService
 from bot.teams.credentials import Credentials
-from bot.teams.secrets import signing_key
+from bot.teams.secrets import signing_keys
 from bot.teams.usecases import TeamService
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.schedule import PollPolicy
@@ -180,7 +180,7 @@ async def open_core(
             leases=Leases(db, lease),
         )
         tracker.client_for = lambda gen: credentials.client_for(gen.credential_set)
-        key = await signing_key(settings.secret_key, MetaRepository(db))
+        key = await signing_keys(settings.secret_key, MetaRepository(db))
         drafts = DraftService(
             DraftRepository(db),
             GuildSettingsRepository(db),

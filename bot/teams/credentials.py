@@ -8,18 +8,17 @@ is followed (tracker `get`) with that set even after the server replaces its key
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
 import logging
 import uuid
 from collections.abc import Callable
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import UserError
+from bot.teams.secrets import sealing
 from storage import CredentialRepository, StoredCredentials
 
 log = logging.getLogger(__name__)
@@ -48,12 +47,6 @@ def mask(api_key: str) -> str:
     return "••••" + api_key[-4:] if len(api_key) >= 12 else "••••"
 
 
-def _fernet(secret_key: str) -> Fernet:
-    # Its own purpose string: the same secret also signs callback paths (bot.teams.secrets).
-    digest = hashlib.sha256(b"exterior-bot credentials:" + secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 class Credentials:
     def __init__(
         self,
@@ -62,7 +55,7 @@ class Credentials:
         make_client: MakeClient,
         default: ExteriorClient,
     ) -> None:
-        self._fernet = _fernet(secret_key) if secret_key else None
+        self._fernet = sealing(secret_key)
         self._repo = repo
         self._make_client = make_client
         self.default = default

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Status
-from bot.teams.secrets import derive, matches
+from bot.teams.secrets import Keyring, matches
 from bot.tracking.tracker import GenerationTracker
 from storage import GenerationRepository, LeaseLost, PendingCallbackRepository
 
@@ -34,7 +34,7 @@ class Callbacks:
         generations: GenerationRepository,
         pending: PendingCallbackRepository,
         *,
-        key: bytes,
+        key: Keyring,
     ):
         self.tracker = tracker
         self.client = client
@@ -49,14 +49,14 @@ class Callbacks:
         self._stored = await self.generations.stored_callback_secrets()
 
     def secret_for(self, row_id: int) -> str:
-        return derive(self._key, PURPOSE, str(row_id))
+        return self._key.derive(PURPOSE, str(row_id))
 
     def verify(self, row: str, secret: str) -> int | None:
         """The row id if `/callbacks/<row>/<secret>` is genuine; checked without storage."""
         if not row.isdigit() or len(row) > 19 or int(row) > MAX_ROW_ID or len(secret) > 100:
             return None
         row_id = int(row)
-        if matches(secret, self.secret_for(row_id)):
+        if self._key.verifies(secret, PURPOSE, str(row_id)):
             return row_id
         stored = self._stored.get(row_id)
         return row_id if stored is not None and matches(secret, stored) else None

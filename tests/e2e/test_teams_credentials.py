@@ -53,7 +53,9 @@ async def test_server_key_is_checked_sealed_and_follows_its_generations(
     sandbox.state.add_account(KEY_A, USER_A)
     sandbox.state.add_account(KEY_B, USER_B)
     settings = polling_settings
-    async with exterior_bot(bot_runner, settings, secret_key="s3cret-for-tests") as (_, core):
+    async with exterior_bot(
+        bot_runner, settings, secret_key="s3cret-for-tests-at-least-32-characters"
+    ) as (_, core):
         assert "refused" in await set_credentials(emulator, "wrong-key-123456789", USER_A)
         text = await set_credentials(emulator, KEY_A, USER_A)
         assert "accepted" in text and "••••4e21" in text

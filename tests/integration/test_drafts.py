@@ -17,7 +17,7 @@ from bot.domain import DraftState, RoomType
 from bot.images.decode import ImageError
 from bot.service.studio.drafts import DraftGone, DraftService
 from bot.service.studio.tokens import TokenError, sign, verify
-from bot.teams.secrets import signing_key
+from bot.teams.secrets import signing_keys
 from storage import DraftRepository, GuildSettingsRepository, MetaRepository
 from tests.support.files import mask, photo, png_bytes
 
@@ -26,7 +26,7 @@ PUBLIC = "https://bot.example"
 
 @pytest_asyncio.fixture
 async def service(db):
-    key = await signing_key(None, MetaRepository(db))
+    key = await signing_keys(None, MetaRepository(db))
     return DraftService(
         DraftRepository(db), GuildSettingsRepository(db), signing_key=key, public_url=PUBLIC
     )
@@ -143,9 +143,9 @@ async def test_a_link_is_bound_to_its_session(service, db):
 
 @pytest.mark.asyncio
 async def test_signing_key_is_made_once_and_kept(db, tmp_path):
-    first = await signing_key(None, MetaRepository(db))
-    assert first == await signing_key(None, MetaRepository(db)) and len(first) >= 32
-    assert await signing_key("configured", MetaRepository(db)) != first
+    first = await signing_keys(None, MetaRepository(db))
+    assert first == await signing_keys(None, MetaRepository(db)) and len(first.signing[0]) == 32
+    assert await signing_keys("c" * 32, MetaRepository(db)) != first
 
 
 @pytest.mark.asyncio

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.domain import RoomType
 from bot.service.studio.drafts import MASK_MAX_BYTES, DraftService
 from bot.service.studio.routes import StudioRoutes
+from bot.teams.secrets import Keyring
 from storage import Database, DraftRepository, GuildSettingsRepository
 from tests.support.files import mask, photo, png_bytes
 
@@ -18,7 +19,7 @@ from tests.support.files import mask, photo, png_bytes
 async def studio(tmp_path):
     async with await Database.open(tmp_path / "bot.db") as db:
         drafts = DraftService(
-            DraftRepository(db), GuildSettingsRepository(db), signing_key=b"s" * 32,
+            DraftRepository(db), GuildSettingsRepository(db), signing_key=Keyring.of(b"s" * 32),
             public_url="http://placeholder",
         )  # fmt: skip
         app = web.Application()

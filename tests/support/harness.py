@@ -14,7 +14,7 @@ from bot.api.sandbox.server import RunningSandbox
 from bot.domain import Origin, RoomType
 from bot.runtime.web import WebhookServer
 from bot.service.usecases import ExteriorService
-from bot.teams.secrets import signing_key
+from bot.teams.secrets import signing_keys
 from bot.tracking.callbacks import Callbacks
 from bot.tracking.schedule import PollPolicy
 from bot.tracking.tracker import GenerationTracker, TrackerEvent
@@ -101,7 +101,7 @@ async def harness(
         tracker = GenerationTracker(
             client, repo, policy=policy, deadline=deadline, webhooks=webhooks, leases=leases
         )
-        key = await signing_key(None, MetaRepository(db))
+        key = await signing_keys(None, MetaRepository(db))
         callbacks = Callbacks(tracker, client, repo, PendingCallbackRepository(db), key=key)
         await callbacks.start()
         server = WebhookServer(tracker, callbacks, host="127.0.0.1", port=0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.service.studio.tokens import Claims, TokenError, sign, verify
+from bot.teams.secrets import Keyring
 
-KEY = b"k" * 32
+KEY = Keyring.of(b"k" * 32)
 CLAIMS = Claims("draft-123456", 42, 7, "ab" * 32, 2_000_000_000)
 
 
@@ -42,13 +43,13 @@ def test_any_change_is_403(change):
 
 def test_another_key_is_403():
     with pytest.raises(TokenError) as caught:
-        verify(b"other" * 8, sign(KEY, CLAIMS), now=0)
+        verify(Keyring.of(b"other" * 8), sign(KEY, CLAIMS), now=0)
     assert caught.value.status == 403
 
 
 def test_a_later_expiry_cannot_be_forged_by_re_encoding_claims():
     token = sign(KEY, CLAIMS)
-    forged = sign(b"attacker", Claims("draft-123456", 42, 7, "ab" * 32, 4_000_000_000))
+    forged = sign(Keyring.of(b"attacker"), Claims("draft-123456", 42, 7, "ab" * 32, 4_000_000_000))
     mixed = forged.split(".")[0] + "." + token.split(".")[1]
     with pytest.raises(TokenError):
         verify(KEY, mixed, now=0)

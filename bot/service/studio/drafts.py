@@ -30,6 +30,7 @@ from bot.images.decode import (
     upright,
 )
 from bot.service.studio.tokens import LIFETIME, Claims, TokenError, sign, verify
+from bot.teams.secrets import Keyring
 from storage import DraftRepository, GuildSettingsRepository
 
 PREVIEW_LIFETIME = timedelta(minutes=15)
@@ -60,7 +61,7 @@ class DraftService:
         drafts: DraftRepository,
         guild_settings: GuildSettingsRepository,
         *,
-        signing_key: bytes,
+        signing_key: Keyring,
         public_url: str | None,
     ) -> None:
         self.drafts = drafts

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from bot.domain.messages import Message, UserError
-from bot.teams.secrets import derive, matches
+from bot.teams.secrets import Keyring
 
 LIFETIME = 30 * 60.0  # seconds a studio link stays valid
 PURPOSE = "studio"  # HMAC-SHA256 under its own purpose: no other signed thing can pass for it
@@ -44,7 +44,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign(key: bytes, claims: Claims) -> str:
+def sign(key: Keyring, claims: Claims) -> str:
     body = _b64(
         json.dumps(
             [claims.draft_id, claims.user_id, claims.channel_id, claims.photo_sha256[:32],
@@ -52,14 +52,14 @@ def sign(key: bytes, claims: Claims) -> str:
             separators=(",", ":"),
         ).encode()
     )  # fmt: skip
-    return f"{body}.{derive(key, PURPOSE, body)}"
+    return f"{body}.{key.derive(PURPOSE, body)}"
 
 
-def verify(key: bytes, token: str, *, now: float | None = None) -> Claims:
+def verify(key: Keyring, token: str, *, now: float | None = None) -> Claims:
     """The claims of a genuine, unexpired token; TokenError otherwise."""
     tampered = TokenError(403, Message("studio.link_tampered"))
     body, _, signature = token.partition(".")
-    if not body or not matches(signature, derive(key, PURPOSE, body)):
+    if not body or not key.verifies(signature, PURPOSE, body):
         raise tampered
     try:
         draft_id, user_id, channel_id, photo, expires, *rest = json.loads(_unb64(body))
