@@ -99,6 +99,16 @@ async def test_bad_submissions_are_refused_and_spend_nothing(studio):
 
 
 @pytest.mark.asyncio
+async def test_a_forged_link_is_refused_before_its_body_is_read(studio):
+    drafts, http = studio
+    link = await a_link(drafts)
+    forged = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+    huge = b"\0" * (MASK_MAX_BYTES + 1)  # read first, this would be a 413
+    async with http.post(f"{forged}/generate?type=POOL", data=huge) as resp:
+        assert resp.status == 403 and (await resp.json())["ok"] is False
+
+
+@pytest.mark.asyncio
 async def test_the_page_and_its_refusals_speak_the_links_language(studio):
     drafts, http = studio
     draft, _ = await drafts.preview(

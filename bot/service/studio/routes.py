@@ -159,6 +159,10 @@ class StudioRoutes:
             room_type = RoomType.parse(request.query.get("type", ""))
         except ValueError:
             return _json_error(400, render(locale, "studio.choose_type"))
+        try:  # the link first: nobody without one makes us read up to 8 MiB
+            await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return _json_error(exc.status, exc.render(locale))
         try:
             data = await read_capped(request, MASK_MAX_BYTES)  # type: ignore[arg-type]
         except TooLarge:
