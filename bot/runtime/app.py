@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.api.network import unreachable_reason
 from bot.runtime.config import Settings
 from bot.runtime.core import Core, open_core
+from cogs.shared.actions import Actions
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class ExteriorBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=False),
         )
         self.core = core
+        self.actions = Actions()  # how cogs and buttons reach one another (cogs/shared/actions.py)
         self.synced: bool | None = None  # whether this start pushed the command tree
 
     async def setup_hook(self) -> None:
