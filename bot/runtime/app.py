@@ -113,10 +113,6 @@ class ExteriorBot(commands.AutoShardedBot):
             sorted(self.shards),
             self.shard_count,
         )
-        results = self.get_cog("Results")
-        if results is not None and not results.sweep.is_running():
-            results.sweep.change_interval(seconds=self.core.settings.sweep_seconds)
-            results.sweep.start()  # first pass now: what finished while we were down
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
