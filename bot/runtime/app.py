@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.api.network import unreachable_reason
 from bot.runtime.config import Settings
 from bot.runtime.core import Core, open_core
+from cogs.shared.actions import Actions
 from storage import COMMAND_TREE_HASH, MetaRepository
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class ExteriorBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=False),
         )
         self.core = core
+        self.actions = Actions()  # how cogs and buttons reach one another (cogs/shared/actions.py)
         self.synced: bool | None = None  # whether this start pushed the command tree
 
     async def setup_hook(self) -> None:
@@ -111,10 +113,6 @@ class ExteriorBot(commands.AutoShardedBot):
             sorted(self.shards),
             self.shard_count,
         )
-        results = self.get_cog("Results")
-        if results is not None and not results.sweep.is_running():
-            results.sweep.change_interval(seconds=self.core.settings.sweep_seconds)
-            results.sweep.start()  # first pass now: what finished while we were down
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError

@@ -18,11 +18,13 @@ from bot.images.decode import ImageError
 from bot.images.errors import NoResultToCompare
 from cogs.cards import card as cards
 from cogs.cards import render
+from cogs.cards.check_again import check_again
 from cogs.i18n import t, tr
 from cogs.i18n.errors import friendly, reply_error
 from cogs.shared import media
 from cogs.shared.buttons import CardButton
 from cogs.shared.gates import spend_gate
+from cogs.shared.visibility import can_post, visible
 
 log = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 64 * 1024 * 1024
@@ -81,12 +83,18 @@ class CardsCog(commands.Cog, name="Cards"):
                 tr(interaction, "cards.form_expired"), ephemeral=True
             )
 
-    def _exterior(self):
-        return self.bot.get_cog("Exterior")
+    async def cog_load(self) -> None:
+        self.bot.actions.offer(
+            self, card_compare=self.before_after, card_share=self.share,
+            card_newmask=self.open_new_mask, card_family=self.family, check=check_again,
+        )  # fmt: skip
+
+    async def cog_unload(self) -> None:
+        self.bot.actions.withdraw(self)
 
     async def before_after(self, interaction: discord.Interaction, row_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        gen = await self._exterior()._visible(interaction, str(row_id))
+        gen = await visible(self.bot.core, interaction, str(row_id))
         if gen is None:
             return
         try:
@@ -103,7 +111,7 @@ class CardsCog(commands.Cog, name="Cards"):
         limit = interaction.filesize_limit
         picture = await asyncio.to_thread(side_by_side, photo, result, limit)
         view = discord.ui.View(timeout=None).add_item(
-            CardButton("share", gen.id, interaction.locale)
+            CardButton("share", gen.id, locale=interaction.locale)
         )
         await interaction.followup.send(
             tr(interaction, "cards.before_after", id=gen.id),
@@ -147,7 +155,7 @@ class CardsCog(commands.Cog, name="Cards"):
 
     async def family(self, interaction: discord.Interaction, row_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        gen = await self._exterior()._visible(interaction, str(row_id))
+        gen = await visible(self.bot.core, interaction, str(row_id))
         if gen is None:
             return
         text = cards.family_text(await self.service.family(gen), gen.id, interaction.locale)
@@ -166,11 +174,10 @@ class CardsCog(commands.Cog, name="Cards"):
         room: RoomType,
         uploads: list[discord.Attachment],
     ) -> None:
-        exterior = self._exterior()
-        if not await exterior._can_post(interaction):
+        if not await can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await exterior._visible(interaction, str(row_id))
+        parent = await visible(self.bot.core, interaction, str(row_id))
         if parent is None:
             return
         # "New mask…" is an Edit button on someone's result: the buttons policy holds
@@ -186,9 +193,9 @@ class CardsCog(commands.Cog, name="Cards"):
             await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         # the card re-hosts the mask at once: the upload's own URL expires
-        await exterior.jobs.vary(
-            interaction, parent, room, files=[mask], reply_to=interaction.message, dedupe=False,
-            policy=policy,
+        await self.bot.actions.run(
+            "start_variation", interaction, parent, room, files=[mask],
+            reply_to=interaction.message, dedupe=False, policy=policy,
         )  # fmt: skip
 
 

@@ -80,14 +80,14 @@ def result_card(
     box.add_item(discord.ui.TextDisplay(footer + (" · SANDBOX (fake results)" if sandbox else "")))
     vary = discord.ui.ActionRow()
     for room_type in (RoomType.POOL, RoomType.TERRACE, RoomType.PETANQUE):
-        vary.add_item(VaryButton(gen.id, room_type, loc))
+        vary.add_item(VaryButton(gen.id, room_type, locale=loc))
     if studio:
-        vary.add_item(StudioButton(gen.id, loc))
+        vary.add_item(StudioButton(gen.id, locale=loc))
     box.add_item(vary)
     more = discord.ui.ActionRow()
     for action in ("compare", "newmask", "family"):
-        more.add_item(CardButton(action, gen.id, loc))
-    more.add_item(ShareButton(gen.id, loc))  # to another channel (the teams issue)
+        more.add_item(CardButton(action, gen.id, locale=loc))
+    more.add_item(ShareButton(gen.id, locale=loc))  # to another channel (the teams issue)
     box.add_item(more)
     view.add_item(box)
     return view

@@ -1,4 +1,4 @@
-"""The "Check again" button on a card whose outcome is unknown: it asks, it never re-sends.
+"""What "Check again" does on a card whose outcome is unknown: it asks, it never re-sends.
 
 A paid call that failed ambiguously (5xx, timeout, broken answer) may have spent a credit, so it is
 never repeated. The button adopts the API id a callback named for it, if any (once `get`
@@ -8,47 +8,22 @@ confirms it), and asks the API when the id is known; the card and the user learn
 from __future__ import annotations
 
 import logging
-import re
 
 import discord
 
 from bot.domain import Status
 from cogs.cards import render
-from cogs.i18n import t, tr
-from cogs.i18n.errors import guarded
+from cogs.i18n import tr
+from cogs.shared.buttons import check_view
+from cogs.shared.visibility import visible
 
 log = logging.getLogger(__name__)
-
-
-class CheckAgainButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:check:(?P<id>[0-9]{1,19})"
-):
-    def __init__(self, generation: int, locale=None):
-        super().__init__(
-            discord.ui.Button(
-                label=t(locale, "button.check"),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"exterior:check:{generation}",
-            )
-        )
-        self.generation = generation
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CheckAgainButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, check_again(interaction, self.generation))
-
-
-def check_view(generation: int, locale=None) -> discord.ui.View:
-    return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation, locale))
 
 
 async def check_again(interaction: discord.Interaction, row_id: int) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = interaction.client
-    gen = await bot.get_cog("Exterior")._visible(interaction, str(row_id))
+    gen = await visible(bot.core, interaction, str(row_id))
     if gen is None:
         return
     gen = await bot.core.service.check_again(gen)

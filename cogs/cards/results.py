@@ -15,18 +15,14 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
-from bot.images.errors import NoResultImages
 from bot.tracking.tracker import TrackerEvent
 from cogs.cards import card as cards
-from cogs.cards import render
-from cogs.cards.check_again import check_view
+from cogs.cards import posting, render
 from cogs.cards.live import LiveCards
 from cogs.i18n import t
-from cogs.shared import media
-from cogs.shared.buttons import retry_view
+from cogs.shared.buttons import check_view, retry_view
 
 log = logging.getLogger(__name__)
-RESULT_MAX_BYTES = 64 * 1024 * 1024
 SWEEP_SECONDS = 60.0
 MAX_ATTEMPTS = 10  # per generation and process: a result URL that died stays dead
 
@@ -43,10 +39,18 @@ class ResultsCog(commands.Cog, name="Results"):
 
     async def cog_load(self) -> None:
         self.bot.core.tracker.subscribe(self.on_tracker_event)
+        self.bot.actions.offer(self, card_watch=self.live.watch, card_edited=self.live.edited)
 
     async def cog_unload(self) -> None:
+        self.bot.actions.withdraw(self)
         self.sweep.cancel()
         self.live.stop()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if not self.sweep.is_running():  # first pass now: what finished while we were down
+            self.sweep.change_interval(seconds=self.bot.core.settings.sweep_seconds)
+            self.sweep.start()
 
     @tasks.loop(seconds=SWEEP_SECONDS)
     async def sweep(self) -> None:
@@ -144,32 +148,14 @@ class ResultsCog(commands.Cog, name="Results"):
                 fail_if_not_exists=False
             )
         return await channel.send(
-            view=await self.card_view(gen, files),
+            view=await posting.result_view(self.bot.core, gen, files),
             files=files,
             reference=reference,
             mention_author=False,
         )
 
-    async def card_view(
-        self, gen: Generation, files: list[discord.File], *, family: str | None = None
-    ) -> discord.ui.LayoutView:
-        parent = await self.service.get(gen.parent_id) if gen.parent_id else None
-        return cards.result_card(
-            gen, [f.filename for f in files], sandbox=self.sandbox, parent=parent, family=family,
-            studio=self.bot.core.drafts.studio_reachable,
-        )  # fmt: skip
-
     async def result_files(self, gen: Generation, channel) -> list[discord.File]:
-        limit = getattr(getattr(channel, "guild", None), "filesize_limit", 10 * 1024 * 1024)
-        files = []
-        for index, url in enumerate(gen.result_urls[:10]):
-            data = await self.bot.core.downloads.fetch(url, "result", max_bytes=RESULT_MAX_BYTES)
-            suffix = "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
-            data, name = await media.fit(data, f"exterior-{gen.id}-{index}.{suffix}", limit)
-            files.append(media.file(data, name))
-        if not files:
-            raise NoResultImages()
-        return files
+        return await posting.result_files(self.bot.core, gen, channel)
 
     async def _already_posted(self, channel, gen: Generation) -> int | None:
         marker = f"exterior:vary:{gen.id}:"

@@ -13,8 +13,10 @@ from discord.ext import commands
 
 from bot.domain import Status
 from bot.images.decode import ImageError
+from cogs.cards import posting
 from cogs.i18n import t, tr
 from cogs.i18n.errors import friendly
+from cogs.shared.visibility import visible
 
 log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for a select menu
@@ -65,9 +67,15 @@ class ShareCog(commands.Cog, name="Share"):
     def __init__(self, bot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        self.bot.actions.offer(self, share=self.choose)
+
+    async def cog_unload(self) -> None:
+        self.bot.actions.withdraw(self)
+
     async def choose(self, interaction: discord.Interaction, row_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        gen = await self.bot.get_cog("Exterior")._visible(interaction, str(row_id))
+        gen = await visible(self.bot.core, interaction, str(row_id))
         if gen is None:
             return
         channels = shareable(interaction)
@@ -91,11 +99,11 @@ class ShareCog(commands.Cog, name="Share"):
             await interaction.followup.send(tr(interaction, "share.unfinished"), ephemeral=True)
             return
         try:
-            files = await self.bot.get_cog("Results").result_files(gen, target)
+            files = await posting.result_files(self.bot.core, gen, target)
         except ImageError as exc:
             await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
-        view = await self.bot.get_cog("Results").card_view(gen, files)
+        view = await posting.result_view(self.bot.core, gen, files)
         # a card (Components V2) has no content: who shared it goes under it
         shared_by = tr(interaction, "share.shared_by", user=interaction.user.mention)
         view.add_item(discord.ui.TextDisplay(f"-# {shared_by}"))

@@ -14,44 +14,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain import Generation, Kind, RoomType, Status
+from bot.domain import Kind, RoomType, Status
 from bot.images.decode import ImageError, prepare_pair
 from bot.teams.policy import Policy
 from bot.teams.usecases import decode_filters, encode_filters
 from cogs.cards import card as cards
-from cogs.cards import render
+from cogs.cards import posting, render
 from cogs.commands.jobs import Jobs
 from cogs.i18n import tr
 from cogs.i18n.errors import friendly
 from cogs.shared import media
 from cogs.shared.buttons import history_view, is_ours
 from cogs.shared.gates import spend_gate
+from cogs.shared.visibility import can_post, visible
 
 log = logging.getLogger(__name__)
-NEEDED = ("view_channel", "send_messages", "attach_files", "embed_links", "read_message_history")
-
-
-def missing_permissions(interaction: discord.Interaction) -> list[str]:
-    perms = interaction.app_permissions
-    needed = list(NEEDED)
-    if isinstance(interaction.channel, discord.Thread):  # threads have their own send right
-        needed[needed.index("send_messages")] = "send_messages_in_threads"
-    return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
-
-
-def can_view(interaction: discord.Interaction, channel_id: int | None) -> bool:
-    """Whether the user behind `interaction` may view `channel_id` (same guild assumed)."""
-    if channel_id is None:
-        return False
-    if channel_id == interaction.channel_id:
-        return True  # they are acting in it
-    guild, member = interaction.guild, interaction.user
-    channel = guild.get_channel_or_thread(channel_id) if guild else None
-    if channel is None or not isinstance(member, discord.Member):
-        return False  # unknown to the bot: better refuse than leak
-    if isinstance(channel, discord.Thread) and channel.is_private():
-        return False  # membership of private threads is not in the cache
-    return channel.permissions_for(member).view_channel
 
 
 class ExteriorCog(commands.Cog, name="Exterior"):
@@ -65,6 +42,15 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self.sandbox = bot.core.sandbox is not None
         self.jobs = Jobs(bot)
         self.downloads = bot.core.downloads
+
+    async def cog_load(self) -> None:
+        self.bot.actions.offer(
+            self, vary=self.vary_from_button, retry=self.retry_from_button,
+            history=self.history_page, start_variation=self.jobs.vary,
+        )  # fmt: skip
+
+    async def cog_unload(self) -> None:
+        self.bot.actions.withdraw(self)
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -90,7 +76,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
                 tr(interaction, "exterior.mask_or_painted"), ephemeral=True
             )
             return
-        if not await self._can_post(interaction):
+        if not await can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         policy = await spend_gate(interaction)
@@ -105,8 +91,8 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             await interaction.followup.send(friendly(exc, interaction.locale), ephemeral=True)
             return
         if mask_data is None or await self.bot.core.drafts.always_preview(interaction.guild_id):
-            await self.bot.get_cog("Preview").show(
-                interaction, photo_data, type, mask=mask_data, painted=painted_data
+            await self.bot.actions.run(
+                "preview_show", interaction, photo_data, type, mask=mask_data, painted=painted_data
             )
             return
         await self._create_now(interaction, photo_data, mask_data, type, policy)
@@ -157,10 +143,10 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         type: RoomType,
         mask: discord.Attachment | None = None,
     ) -> None:
-        if not await self._can_post(interaction):
+        if not await can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await self._visible(interaction, generation)
+        parent = await visible(self.bot.core, interaction, generation)
         if parent is None:
             return
         policy = await spend_gate(interaction)
@@ -212,23 +198,22 @@ class ExteriorCog(commands.Cog, name="Exterior"):
     @app_commands.describe(generation="Its number (#12) from the card or history")
     async def show(self, interaction: discord.Interaction, generation: str) -> None:
         await interaction.response.defer(thinking=True)
-        gen = await self._visible(interaction, generation)
+        gen = await visible(self.bot.core, interaction, generation)
         if gen is None:
             return
         if not gen.status.is_terminal and gen.generation_id and gen.status is not Status.UNKNOWN:
             gen = await self.service.refresh(gen)
-        results = self.bot.get_cog("Results")
         if gen.status is not Status.SUCCEEDED:
             await interaction.followup.send(embed=render.job_card(gen, sandbox=self.sandbox))
             return
         try:
-            files = await results.result_files(gen, interaction.channel)
+            files = await posting.result_files(self.bot.core, gen, interaction.channel)
         except ImageError as exc:
             await interaction.followup.send(friendly(exc, interaction.locale))
             return
         family = cards.family_text(await self.service.family(gen), gen.id, gen.origin.locale)
         await interaction.followup.send(
-            view=await results.card_view(gen, files, family=family), files=files
+            view=await posting.result_view(self.bot.core, gen, files, family=family), files=files
         )
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")
@@ -244,7 +229,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self, interaction: discord.Interaction, parent_id: int, room_type: RoomType
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await self._visible(interaction, str(parent_id))
+        parent = await visible(self.bot.core, interaction, str(parent_id))
         if parent is None:
             return
         policy = await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True)
@@ -255,7 +240,7 @@ class ExteriorCog(commands.Cog, name="Exterior"):
 
     async def retry_from_button(self, interaction: discord.Interaction, failed_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        failed = await self._visible(interaction, str(failed_id))
+        failed = await visible(self.bot.core, interaction, str(failed_id))
         if failed is None:
             return
         policy = await spend_gate(interaction, button_of=failed.origin.user_id, pressed=True)
@@ -307,36 +292,6 @@ class ExteriorCog(commands.Cog, name="Exterior"):
             await interaction.response.send_message(
                 tr(interaction, "exterior.old_button"), ephemeral=True
             )
-
-    # -- the shared steps --------------------------------------------------------------------
-
-    async def _can_post(self, interaction: discord.Interaction) -> bool:
-        missing = missing_permissions(interaction)
-        if missing:
-            key = (
-                "exterior.missing_permissions"
-                if len(missing) > 1
-                else "exterior.missing_permission"
-            )
-            await interaction.response.send_message(
-                tr(interaction, key, names=", ".join(missing)), ephemeral=True
-            )
-        return not missing
-
-    async def _visible(self, interaction: discord.Interaction, ident: str) -> Generation | None:
-        gen = await self.service.find(ident)
-        # Only this server's generations (CLI ones have none), and only from channels the user
-        # can view: numbers are sequential, so anyone could guess a private channel's.
-        if (
-            gen is None
-            or gen.origin.guild_id != interaction.guild_id
-            or not can_view(interaction, gen.origin.channel_id)
-        ):
-            await interaction.followup.send(
-                tr(interaction, "exterior.unknown_generation", ident=ident), ephemeral=True
-            )
-            return None
-        return gen
 
 
 async def setup(bot) -> None:

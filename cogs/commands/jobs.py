@@ -16,10 +16,10 @@ from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedErr
 from bot.teams.credentials import CredentialsError
 from bot.teams.policy import LimitReachedError, Policy
 from cogs.cards import render
-from cogs.cards.check_again import check_view
 from cogs.i18n import t
 from cogs.i18n.errors import friendly
 from cogs.shared import media
+from cogs.shared.buttons import check_view
 from cogs.shared.gates import limit_text
 from storage import DuplicateRequest
 
@@ -186,13 +186,10 @@ class Jobs:
             note = friendly(exc, interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.failed_here")
             return
-        results = self.bot.get_cog("Results")
-        if results is not None:
-            results.live.watch(gen.id)
+        await self.bot.actions.run("card_watch", gen.id)
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
-            if results is not None:
-                results.live.edited(gen.id)
+            await self.bot.actions.run("card_edited", gen.id)
         except Exception:  # started and paid for: never report it as a failure
             # (a lost or garbled answer from Discord surfaces as aiohttp or parsing errors)
             log.warning("could not update the card of generation %s", gen.id, exc_info=True)

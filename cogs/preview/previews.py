@@ -68,9 +68,14 @@ class PreviewCog(commands.Cog, name="Preview"):
 
     async def cog_load(self) -> None:
         self.drafts.launcher = self.launch
+        self.bot.actions.offer(
+            self, preview_show=self.show, preview_go=self.generate, preview_cancel=self.cancel,
+            studio=self.studio_for,
+        )  # fmt: skip
 
     async def cog_unload(self) -> None:
         self.drafts.launcher = None
+        self.bot.actions.withdraw(self)
 
     async def show(
         self,

@@ -1,1 +1,2 @@
-"""What every cog uses: the gate before paid work, moving pictures, persistent buttons."""
+"""What every cog uses: the gate before paid work, moving pictures, who may see which
+generation, the persistent buttons and the actions registry (`bot.actions`) they run."""

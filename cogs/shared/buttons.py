@@ -1,226 +1,152 @@
 """Persistent buttons. Their state lives in the custom_id, so they work after restarts and days.
 
-Templates are namespaced `exterior:<action>:...` and stay far below Discord's 100 characters.
-Each callback hands over to the Exterior cog, which answers within Discord's 3 seconds.
+A custom_id is `exterior:<kind>:<value>:…`, far below Discord's 100 characters. Messages keep
+theirs for ever, so a template may only ever accept more. A click runs the action its kind names
+on `bot.actions` (cogs/shared/actions.py), offered by the cog that answers within 3 seconds.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from enum import Enum
 
 import discord
 
 from bot.domain import RoomType
-from cogs.cards.check_again import CheckAgainButton
 from cogs.i18n import t
 from cogs.i18n.errors import guarded
 
-if TYPE_CHECKING:
-    from cogs.cards.actions import CardsCog
-    from cogs.commands.exterior import ExteriorCog
-    from cogs.preview.previews import PreviewCog
-
 _TYPES = "|".join(t.value for t in RoomType)
+_SECONDARY = discord.ButtonStyle.secondary
 
 
-def _cog(interaction: discord.Interaction) -> ExteriorCog:
-    return interaction.client.get_cog("Exterior")  # type: ignore[return-value]
+def _text(value: object) -> str:
+    return value.value if isinstance(value, Enum) else str(value)
 
 
-def _cards(interaction: discord.Interaction) -> CardsCog:
-    return interaction.client.get_cog("Cards")  # type: ignore[return-value]
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?!)"):
+    """A kind gives its template (the class keyword), `kind`, `fields` (the template's groups in
+    custom_id order, each with its parser) and its label: `label_key`, or `label()` itself.
+    It is built from its values in that order; an empty last value is left out of the id."""
 
+    kind = ""
+    label_key = ""  # spelt out, so the catalogue test sees every key in use
+    fields: tuple[tuple[str, Callable[[str], object]], ...] = (("id", int),)
+    style = _SECONDARY
 
-def _previews(interaction: discord.Interaction) -> PreviewCog:
-    return interaction.client.get_cog("Preview")  # type: ignore[return-value]
-
-
-class VaryButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"exterior:vary:(?P<id>[0-9]+):(?P<type>{_TYPES})",
-):
-    def __init__(self, generation: int, room_type: RoomType, locale=None):
-        kind = t(locale, f"choice.{room_type.value}")
+    def __init__(self, *values: object, locale=None, disabled: bool = False) -> None:
+        self.values = dict(zip((name for name, _ in self.fields), values, strict=True))
+        parts = [self.kind, *(_text(v) for v in values if v != "")]
         super().__init__(
             discord.ui.Button(
-                label=t(locale, "button.vary", type=kind),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"exterior:vary:{generation}:{room_type.value}",
-            )
-        )
-        self.generation, self.room_type = generation, room_type
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> VaryButton:
-        return cls(int(match["id"]), RoomType(match["type"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction,
-            _cog(interaction).vary_from_button(interaction, self.generation, self.room_type),
-        )
-
-
-class RetryButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:retry:(?P<id>[0-9]+)"
-):
-    def __init__(self, generation: int, locale=None):
-        super().__init__(
-            discord.ui.Button(
-                label=t(locale, "button.retry"),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"exterior:retry:{generation}",
-            )
-        )
-        self.generation = generation
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> RetryButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction, _cog(interaction).retry_from_button(interaction, self.generation)
-        )
-
-
-class HistoryButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    # filters (optional, older pages had none): u<user id>, t<TYPE>, s<status choice>
-    template=r"exterior:history:(?P<page>[0-9]+):(?P<dir>prev|next)(?::(?P<filters>[\w.]{0,60}))?",
-):
-    def __init__(self, page: int, direction: str, *, disabled: bool = False, filters: str = ""):
-        super().__init__(
-            discord.ui.Button(
-                label="◀" if direction == "prev" else "▶",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"exterior:history:{page}:{direction}"
-                + (f":{filters}" if filters else ""),
+                label=self.label(locale),
+                style=self.button_style(),
+                custom_id="exterior:" + ":".join(parts),
                 disabled=disabled,
             )
         )
-        self.page, self.filters = page, filters
+
+    def label(self, locale) -> str:
+        return t(locale, self.label_key)
+
+    def button_style(self) -> discord.ButtonStyle:
+        return self.style
+
+    def action(self) -> tuple[str, tuple[object, ...]]:
+        """The action a click runs, and what it is given after the interaction."""
+        return self.kind, tuple(self.values.values())
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> HistoryButton:
-        return cls(int(match["page"]), match["dir"], filters=match["filters"] or "")
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PersistentButton:
+        return cls(*(parse(match[name]) for name, parse in cls.fields))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction, _cog(interaction).history_page(interaction, self.page, self.filters)
-        )
+        name, values = self.action()
+        await guarded(interaction, interaction.client.actions.run(name, interaction, *values))
+
+
+class VaryButton(PersistentButton, template=rf"exterior:vary:(?P<id>[0-9]+):(?P<type>{_TYPES})"):
+    kind, style = "vary", discord.ButtonStyle.primary
+    fields = (("id", int), ("type", RoomType))
+
+    def label(self, locale) -> str:
+        return t(locale, "button.vary", type=t(locale, f"choice.{self.values['type'].value}"))
+
+
+class RetryButton(PersistentButton, template=r"exterior:retry:(?P<id>[0-9]+)"):
+    kind, label_key = "retry", "button.retry"
+
+
+class CheckAgainButton(PersistentButton, template=r"exterior:check:(?P<id>[0-9]{1,19})"):
+    """On a card whose outcome is unknown: asks the API, never re-sends (cards/check_again.py)."""
+
+    kind, label_key = "check", "button.check"
+
+
+class HistoryButton(
+    PersistentButton,
+    # filters (optional, older pages had none): u<user id>, t<TYPE>, s<status choice>
+    template=r"exterior:history:(?P<page>[0-9]+):(?P<dir>prev|next)(?::(?P<filters>[\w.]{0,60}))?",
+):
+    kind = "history"
+    fields = (("page", int), ("dir", str), ("filters", lambda found: found or ""))
+
+    def label(self, locale) -> str:
+        return "◀" if self.values["dir"] == "prev" else "▶"
+
+    def action(self) -> tuple[str, tuple[object, ...]]:
+        return self.kind, (self.values["page"], self.values["filters"])
 
 
 class PreviewButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    PersistentButton,
     template=r"exterior:preview:(?P<id>[A-Za-z0-9_-]{8,40}):(?P<action>go|cancel)",
 ):
     """ "Generate (1 credit)" or "Cancel" on a private preview; the draft id is persisted."""
 
-    def __init__(self, draft: str, action: str, locale=None):
-        go = action == "go"
-        super().__init__(
-            discord.ui.Button(
-                label=t(locale, "button.generate" if go else "button.cancel"),
-                style=discord.ButtonStyle.success if go else discord.ButtonStyle.secondary,
-                custom_id=f"exterior:preview:{draft}:{action}",
-            )
-        )
-        self.draft, self.action = draft, action
+    kind, fields = "preview", (("id", str), ("action", str))
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PreviewButton:
-        return cls(match["id"], match["action"])
+    def label(self, locale) -> str:
+        return t(locale, "button.generate" if self.values["action"] == "go" else "button.cancel")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = _previews(interaction)
-        work = cog.generate(interaction, self.draft) if self.action == "go" else None
-        await guarded(interaction, work or cog.cancel(interaction, self.draft))
+    def button_style(self) -> discord.ButtonStyle:
+        return discord.ButtonStyle.success if self.values["action"] == "go" else _SECONDARY
+
+    def action(self) -> tuple[str, tuple[object, ...]]:
+        return f"preview_{self.values['action']}", (self.values["id"],)
 
 
-class StudioButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:studio:(?P<id>[0-9]+)"
-):
+class StudioButton(PersistentButton, template=r"exterior:studio:(?P<id>[0-9]+)"):
     """ "Edit mask & vary": a link button sends no interaction, so this one answers privately
     with a fresh signed studio link for the person who clicked."""
 
-    def __init__(self, generation: int, locale=None):
-        super().__init__(
-            discord.ui.Button(
-                label=t(locale, "button.studio"),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"exterior:studio:{generation}",
-            )
-        )
-        self.generation = generation
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> StudioButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, _previews(interaction).studio_for(interaction, self.generation))
+    kind, label_key = "studio", "button.studio"
 
 
-class ShareButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"exterior:share:(?P<id>[0-9]+)"
-):
+class ShareButton(PersistentButton, template=r"exterior:share:(?P<id>[0-9]+)"):
     """Post a result (with its Vary buttons) to another channel; the channel is chosen privately."""
 
-    def __init__(self, generation: int, locale=None):
-        super().__init__(
-            discord.ui.Button(
-                label=t(locale, "button.share"),
-                style=discord.ButtonStyle.success,
-                custom_id=f"exterior:share:{generation}",
-            )
-        )
-        self.generation = generation
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> ShareButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        share = interaction.client.get_cog("Share")
-        await guarded(interaction, share.choose(interaction, self.generation))
+    kind, label_key, style = "share", "button.share", discord.ButtonStyle.success
 
 
 class CardButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    PersistentButton,
     template=r"exterior:card:(?P<action>compare|share|newmask|family):(?P<id>[0-9]+)",
 ):
     """The result card's other buttons: Before / after (and its Post to channel), New mask…,
     History. One template, so old cards keep working whatever the card's layout becomes."""
 
-    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
-        "compare": discord.ButtonStyle.secondary,
-        "share": discord.ButtonStyle.success,
-        "newmask": discord.ButtonStyle.secondary,
-        "family": discord.ButtonStyle.secondary,
-    }
+    kind, fields = "card", (("action", str), ("id", int))
 
-    def __init__(self, action: str, generation: int, locale=None):
-        label, style = t(locale, f"button.card.{action}"), self.STYLES[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"exterior:card:{action}:{generation}"
-            )
-        )
-        self.action, self.generation = action, generation
+    def label(self, locale) -> str:
+        return t(locale, f"button.card.{self.values['action']}")
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CardButton:
-        return cls(match["action"], int(match["id"]))
+    def button_style(self) -> discord.ButtonStyle:
+        return discord.ButtonStyle.success if self.values["action"] == "share" else _SECONDARY
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cards = _cards(interaction)
-        if self.action == "newmask":  # a modal must be the first answer: no guard's defer
-            await guarded(interaction, cards.open_new_mask(interaction, self.generation))
-            return
-        handler = {"compare": cards.before_after, "share": cards.share, "family": cards.family}
-        await guarded(interaction, handler[self.action](interaction, self.generation))
+    def action(self) -> tuple[str, tuple[object, ...]]:
+        return f"card_{self.values['action']}", (self.values["id"],)
 
 
 DYNAMIC_ITEMS = (
@@ -245,10 +171,10 @@ def preview_view(
 ) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if generate:
-        view.add_item(PreviewButton(draft, "go", locale))
+        view.add_item(PreviewButton(draft, "go", locale=locale))
     if studio_link:
         view.add_item(discord.ui.Button(label=t(locale, "button.edit_in_studio"), url=studio_link))
-    return view.add_item(PreviewButton(draft, "cancel", locale))
+    return view.add_item(PreviewButton(draft, "cancel", locale=locale))
 
 
 def studio_link_view(link: str, locale=None) -> discord.ui.View:
@@ -258,13 +184,15 @@ def studio_link_view(link: str, locale=None) -> discord.ui.View:
 
 
 def retry_view(generation: int, locale=None) -> discord.ui.View:
-    return discord.ui.View(timeout=None).add_item(RetryButton(generation, locale))
+    return discord.ui.View(timeout=None).add_item(RetryButton(generation, locale=locale))
+
+
+def check_view(generation: int, locale=None) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation, locale=locale))
 
 
 def history_view(page: int, pages: int, filters: str = "") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(HistoryButton(max(page - 1, 0), "prev", disabled=page <= 0, filters=filters))
-    view.add_item(
-        HistoryButton(min(page + 1, pages - 1), "next", disabled=page >= pages - 1, filters=filters)
-    )
-    return view
+    last = pages - 1
+    view.add_item(HistoryButton(max(page - 1, 0), "prev", filters, disabled=page <= 0))
+    return view.add_item(HistoryButton(min(page + 1, last), "next", filters, disabled=page >= last))
