@@ -3,8 +3,8 @@
 Cogs hold no SQL and no image or API rules: they call the core through `bot.core` (the
 composition root) and render what it returns in the user's language.
 
-Layers, bottom to top (`LAYERS`); a module imports only its own package and those below it,
-TYPE_CHECKING imports included (tests/unit/test_cog_layers.py checks):
+Layers, bottom to top; a module imports only its own package and those below it, TYPE_CHECKING
+imports included (tests/unit/test_import_rules.py checks, with the rest of the house):
 
     i18n < shared < cards < commands < preview, admin
 
@@ -18,5 +18,3 @@ TYPE_CHECKING imports included (tests/unit/test_cog_layers.py checks):
 Cogs never reach one another directly (no `get_cog`): each offers its handlers by name on
 `bot.actions` (cogs/shared/actions.py), which a lower layer runs without importing the cog.
 """
-
-LAYERS = (("i18n",), ("shared",), ("cards",), ("commands",), ("preview", "admin"))
