@@ -31,15 +31,20 @@ class AdminGroup(app_commands.Group):
 
 
 class CredentialsModal(discord.ui.Modal):
-    api_key = discord.ui.TextInput(label="API key", custom_id="api_key", required=False)
-    user_id = discord.ui.TextInput(label="User id", custom_id="user_id", required=False)
-
     def __init__(self, cog: AdminCog, interaction: discord.Interaction) -> None:
         super().__init__(title=tr(interaction, "admin.credentials.title"), timeout=600)
         self.cog = cog
-        self.api_key.label = tr(interaction, "admin.credentials.key_label")
-        self.api_key.placeholder = tr(interaction, "admin.credentials.key_placeholder")
-        self.user_id.label = tr(interaction, "admin.credentials.user_label")
+        # labels on ui.Label: a TextInput's own label is deprecated in discord.py 2.6+
+        self.api_key = discord.ui.TextInput(
+            custom_id="api_key",
+            required=False,
+            placeholder=tr(interaction, "admin.credentials.key_placeholder"),
+        )
+        self.user_id = discord.ui.TextInput(custom_id="user_id", required=False)
+        key_label = tr(interaction, "admin.credentials.key_label")
+        user_label = tr(interaction, "admin.credentials.user_label")
+        self.add_item(discord.ui.Label(text=key_label, component=self.api_key))
+        self.add_item(discord.ui.Label(text=user_label, component=self.user_id))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
