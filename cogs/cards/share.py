@@ -14,8 +14,9 @@ from discord.ext import commands
 from bot.domain import Status
 from bot.images.decode import ImageError
 from cogs.cards import posting
-from cogs.i18n import t, tr
+from cogs.i18n import tr
 from cogs.i18n.errors import friendly
+from cogs.shared.buttons import ShareToSelect
 from cogs.shared.visibility import visible
 
 log = logging.getLogger(__name__)
@@ -39,36 +40,12 @@ def shareable(interaction: discord.Interaction) -> list[discord.TextChannel]:
     return found[:MAX_CHOICES]
 
 
-class ShareTo(discord.ui.View):
-    def __init__(self, cog: ShareCog, row_id: int, channels: list[discord.TextChannel], locale):
-        super().__init__(timeout=600)
-        self.cog, self.row_id = cog, row_id
-        select = discord.ui.Select(
-            placeholder=t(locale, "share.placeholder"),
-            options=[
-                discord.SelectOption(label=f"#{c.name}"[:100], value=str(c.id)) for c in channels
-            ],
-            custom_id=f"exterior:share-to:{row_id}",
-        )
-        select.callback = self.chosen
-        self.add_item(select)
-        self.select = select
-
-    async def chosen(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            await self.cog.post(interaction, self.row_id, int(self.select.values[0]))
-        except Exception:
-            log.exception("sharing generation %s failed", self.row_id)
-            await interaction.followup.send(tr(interaction, "share.failed"), ephemeral=True)
-
-
 class ShareCog(commands.Cog, name="Share"):
     def __init__(self, bot) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.actions.offer(self, share=self.choose)
+        self.bot.actions.offer(self, share=self.choose, share_to=self.chosen)
 
     async def cog_unload(self) -> None:
         self.bot.actions.withdraw(self)
@@ -82,11 +59,23 @@ class ShareCog(commands.Cog, name="Share"):
         if not channels:
             await interaction.followup.send(tr(interaction, "share.nowhere"), ephemeral=True)
             return
+        options = [
+            discord.SelectOption(label=f"#{c.name}"[:100], value=str(c.id)) for c in channels
+        ]
+        menu = ShareToSelect(row_id, options, interaction.locale)
         await interaction.followup.send(
             tr(interaction, "share.choose", id=row_id),
-            view=ShareTo(self, row_id, channels, interaction.locale),
+            view=discord.ui.View(timeout=None).add_item(menu),
             ephemeral=True,
         )
+
+    async def chosen(self, interaction: discord.Interaction, row_id: int, channel_id: int) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await self.post(interaction, row_id, channel_id)
+        except Exception:
+            log.exception("sharing generation %s failed", row_id)
+            await interaction.followup.send(tr(interaction, "share.failed"), ephemeral=True)
 
     async def post(self, interaction: discord.Interaction, row_id: int, channel_id: int) -> None:
         # checked again: permissions may have changed since the menu was offered

@@ -25,6 +25,7 @@ from cogs.i18n.errors import friendly
 from cogs.shared import media
 from cogs.shared.buttons import preview_view, studio_link_view
 from cogs.shared.gates import spend_gate
+from cogs.shared.visibility import visible
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +151,9 @@ class PreviewCog(commands.Cog, name="Preview"):
     async def studio_for(self, interaction: discord.Interaction, generation: int) -> None:
         """ "Edit mask & vary": a fresh private studio link for this result."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await self.service.get(generation)
-        if parent is None or parent.origin.guild_id != interaction.guild_id:
-            await interaction.followup.send(
-                tr(interaction, "exterior.unknown_generation", ident=generation), ephemeral=True
-            )
+        # the same door as every other look at a result: this server, and a channel they see
+        parent = await visible(self.bot.core, interaction, str(generation))
+        if parent is None:
             return
         if await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True) is None:
             return

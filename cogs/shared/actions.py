@@ -23,6 +23,7 @@ NAMES = {
     "check": "generation id: ask the API about an outcome nobody knows (never re-sends)",
     "studio": "generation id: a private link to the mask studio for this result",
     "share": "generation id: post a result to another channel",
+    "share_to": "generation id, channel id: the channel chosen in Share's menu",
     "preview_go": "draft id: start what a private preview showed",
     "preview_cancel": "draft id: drop a private preview",
     "card_compare": "generation id: a private before / after",

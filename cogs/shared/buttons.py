@@ -149,7 +149,34 @@ class CardButton(
         return f"card_{self.values['action']}", (self.values["id"],)
 
 
+class ShareToSelect(
+    discord.ui.DynamicItem[discord.ui.Select], template=r"exterior:share-to:(?P<id>[0-9]+)"
+):
+    """Share's channel menu. Persistent like the buttons, so a choice made late (or after a
+    restart) is still answered by exactly one handler, never also as an "old button"."""
+
+    def __init__(self, generation: int, options=(), locale=None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                placeholder=t(locale, "share.placeholder"),
+                options=list(options),
+                custom_id=f"exterior:share-to:{generation}",
+            )
+        )
+        self.generation = generation
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> ShareToSelect:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        chosen = int(self.item.values[0]) if self.item.values else 0
+        run = interaction.client.actions.run("share_to", interaction, self.generation, chosen)
+        await guarded(interaction, run)
+
+
 DYNAMIC_ITEMS = (
+    ShareToSelect,
     VaryButton,
     RetryButton,
     HistoryButton,

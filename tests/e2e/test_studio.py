@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from .emulator import permissions as perms
 from .exterior_env import exterior_bot
 from .flow import (
     MASK,
@@ -205,3 +206,23 @@ async def test_used_expired_and_tampered_links_are_refused(emulator, sandbox, ru
         bogus = await http.post(f"{tampered}/generate?type=POOL", data=mask_png)
         assert bogus.status == 403
     assert sandbox.state.calls["generate"] == 1
+
+
+@pytest.mark.asyncio
+async def test_edit_mask_and_vary_gives_no_link_to_whom_cannot_see_the_result(
+    emulator, sandbox, running
+):
+    private = await emulator.add_channel("private")
+    outsider = await emulator.add_user("outsider")
+    await emulator.set_member_permissions(private, outsider, deny=perms.VIEW_CHANNEL)
+    handle = await create(emulator, "POOL", channel=private)
+    row = started_id(await handle.wait_followup(timeout=10))
+    await emulator.wait_for_message(predicate=is_result_of(row), channel=private, timeout=10)
+    # someone who sees it shows it in the public channel; the outsider clicks its studio button
+    shown = await emulator.slash_command("exterior", {"generation": str(row)}, subcommand="show")
+    await shown.wait_followup(timeout=10)
+    reposted = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+    click = await emulator.click_button(reposted, f"exterior:studio:{row}", user=outsider)
+    answer = await click.wait_followup(timeout=10)
+    assert "don't know a generation" in answer["content"] and "/studio/" not in str(answer)
+    assert sandbox.state.calls["generate-variation"] == 0

@@ -48,15 +48,35 @@ async def parse(custom_id: str):
     return await kind.from_custom_id(None, None, found)
 
 
+SELECTS = ["exterior:share-to:8"]  # menus: no label or style to compare
+
+
 def test_every_kind_has_an_old_custom_id_here():
     covered = {
         kind
         for kind in DYNAMIC_ITEMS
-        for custom_id, *_ in OLD
+        for custom_id in [*(c for c, *_ in OLD), *SELECTS]
         if kind.__discord_ui_compiled_template__.fullmatch(custom_id)
     }
     assert covered == set(DYNAMIC_ITEMS)
     assert all(is_ours(custom_id) for custom_id, *_ in OLD)
+    assert all(is_ours(custom_id) for custom_id in SELECTS)
+
+
+@pytest.mark.asyncio
+async def test_shares_channel_menu_runs_share_to_with_the_chosen_channel():
+    chosen = []
+    actions = Actions()
+
+    async def handler(interaction, *given):
+        chosen.append(given)
+
+    actions.offer("a cog", share_to=handler)
+    menu = await parse("exterior:share-to:8")
+    menu.item._values = ["1234"]  # what discord.py's _refresh_state fills from the click
+    interaction = SimpleNamespace(client=SimpleNamespace(actions=actions), data={})
+    await menu.callback(interaction)
+    assert chosen == [(8, 1234)]
 
 
 @pytest.mark.asyncio
