@@ -15,6 +15,8 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.domain import Generation, Status
+from bot.images.downloads import host_of
+from bot.images.errors import DownloadRefused
 from bot.tracking.tracker import TrackerEvent
 from cogs.cards import card as cards
 from cogs.cards import posting, render
@@ -109,6 +111,18 @@ class ResultsCog(commands.Cog, name="Results"):
         with contextlib.suppress(discord.HTTPException):
             await self._edit_card(gen, note=note[:1000])
 
+    async def _refused(self, gen: Generation, exc: DownloadRefused) -> None:
+        """Delivered with an error at once: the card says the credit was spent and why the
+        picture was not fetched; one log line, no traceback."""
+        await self.service.mark_delivered(gen.id, 0)
+        log.warning(
+            "result of generation %s not fetched: %s (%s)",
+            gen.id, exc, ", ".join(sorted({host_of(u) for u in gen.result_urls})),
+        )  # fmt: skip
+        note = t(gen.origin.locale, "results.refused_download", id=gen.id)
+        with contextlib.suppress(discord.HTTPException):
+            await self._edit_card(gen, note=note)
+
     async def deliver(self, gen: Generation, *, recovering: bool = False) -> None:
         async with self._locks[gen.id]:
             fresh = await self.service.get(gen.id)
@@ -126,6 +140,9 @@ class ResultsCog(commands.Cog, name="Results"):
             # One card edit per outcome (rate limits): "Done" with the link to the result.
             try:
                 posted = await self._post_result(channel, gen, recovering)
+            except DownloadRefused as exc:  # a refusal is final: no sweep would change it
+                await self._refused(gen, exc)
+                return
             except Exception:  # the sweep tries again; the card still says it is done
                 with contextlib.suppress(discord.HTTPException):
                     await self._edit_card(gen)

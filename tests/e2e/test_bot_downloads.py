@@ -34,11 +34,16 @@ async def test_a_result_url_on_a_foreign_host_is_never_fetched(
             row = await undelivered_copy(
                 core, first, result_urls=[f"http://localhost:{port}/admin.png"]
             )
+            # a card of its own to be told on (the first one's: it is in the channel)
+            card = (await core.generations.get(first)).card_message_id
+            await core.generations.set_card_message(row, card)
             cog = bot.get_cog("Results")
-            cog.max_attempts = 1
-            await cog.catch_up()
+            await cog.catch_up()  # one attempt: a refusal is final, no sweep would change it
             assert hits == []
-            assert (await core.generations.get(row)).result_message_id == 0  # given up, said so
+            assert (await core.generations.get(row)).result_message_id == 0
+            assert await core.generations.undelivered() == []
+            said = str(next(m for m in emulator.messages_in() if m["id"] == str(card)))
+            assert "credit is spent" in said and "EXTERIOR_ALLOWED_HOSTS" in said
             assert not [m for m in emulator.messages_in() if is_result_of(row)(m)]
     finally:
         await runner.cleanup()
