@@ -59,15 +59,15 @@ class Jobs:
         source_of: Generation | None = None,
         reply_to: discord.Message | None = None,
         policy: Policy | None = None,
-    ) -> None:
+    ) -> bool:
         """A new generation: from uploaded `files`, or from `source_of`'s photo (a retry,
-        guarded against double clicks)."""
+        guarded against double clicks). Whether it went ahead (`_launch` says what counts)."""
         source = None
         if source_of is not None:
             source = (source_of.source_channel_id, source_of.source_message_id)
             urls = await self._fresh(interaction, source_of)
             if urls is None:
-                return
+                return False
         template = Generation(
             id=None, kind=Kind.CREATE, room_type=room_type, status=Status.PENDING,
             origin=origin_of(interaction), source_message_id=source[1] if source else None,
@@ -83,7 +83,7 @@ class Jobs:
                 dedupe_within=dedupe, policy=policy,
             )  # fmt: skip
 
-        await self._launch(interaction, template, dedupe, files, reply_to, submit, policy)
+        return await self._launch(interaction, template, dedupe, files, reply_to, submit, policy)
 
     async def vary(
         self,
@@ -95,18 +95,19 @@ class Jobs:
         reply_to: discord.Message | None = None,
         dedupe: bool = True,
         policy: Policy | None = None,
-    ) -> None:
-        """A variation of `parent`; `files` may hold a new mask."""
+        request_key: str | None = None,
+    ) -> bool:
+        """A variation of `parent`; `files` may hold a new mask. Whether it went ahead."""
         if parent.status is not Status.SUCCEEDED or not parent.generation_id:
             status = t(interaction.locale, f"status.{parent.status.value}")
             await interaction.followup.send(
                 t(interaction.locale, "jobs.only_finished", id=parent.id, status=status),
                 ephemeral=True,
             )
-            return
+            return False
         urls = await self._fresh(interaction, parent)
         if urls is None:
-            return
+            return False
         template = Generation(
             id=None, kind=Kind.VARIATION, room_type=room_type, status=Status.PENDING,
             origin=origin_of(interaction), parent_id=parent.id, project_id=parent.project_id,
@@ -119,10 +120,10 @@ class Jobs:
                 parent, room_type=room_type, original_url=urls[0],
                 mask_url=card.attachments[0].url if files else None,
                 origin=template.origin, card_message_id=card.id, dedupe_within=window,
-                policy=policy,
+                policy=policy, request_key=request_key,
             )  # fmt: skip
 
-        await self._launch(interaction, template, window, files, reply_to, submit, policy)
+        return await self._launch(interaction, template, window, files, reply_to, submit, policy)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -138,12 +139,15 @@ class Jobs:
     async def _launch(
         self, interaction, template: Generation, dedupe: float, files: Sequence[discord.File],
         reply_to: discord.Message | None, submit: Submit, policy: Policy | None = None,
-    ) -> None:  # fmt: skip
+    ) -> bool:  # fmt: skip
+        """True when the request went ahead: paid, possibly paid (unknown), or answered by an
+        earlier identical one. False when it was refused before anything could be spent (the
+        user was told why): a studio submission then keeps its draft."""
         if dedupe:  # cheap early answer; the database enforces it atomically in `submit`
             earlier = await self.service.recent_duplicate(template, dedupe)
             if earlier is not None:
                 await interaction.followup.send(self._already(interaction, earlier), ephemeral=True)
-                return
+                return True
         card = await interaction.channel.send(
             embed=render.job_card(template, sandbox=self.sandbox),
             files=list(files),
@@ -158,34 +162,34 @@ class Jobs:
             await interaction.followup.send(
                 self._already(interaction, exc.existing), ephemeral=True
             )
-            return
+            return True
         except LimitReachedError as exc:  # the last unit went to someone else meanwhile
             await card.delete()
             await interaction.followup.send(limit_text(interaction, exc), ephemeral=True)
-            return
+            return False
         except CredentialsError as exc:
             log.warning("server %s credentials unusable: %s", interaction.guild_id, exc)
             template.status = Status.REJECTED
             note = exc.render(interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.not_started")
-            return
+            return False
         except (RejectedError, OutcomeUnknownError) as exc:
             log.warning("request in channel %s not started: %s", interaction.channel_id, exc)
             note = friendly(exc, interaction.locale)
             await self._settle(interaction, card, exc.generation, note)
-            return
+            return isinstance(exc, OutcomeUnknownError)  # the API may have acted
         except NotStartedError as exc:
             log.warning("request in channel %s not recorded: %s", interaction.channel_id, exc)
             template.status = Status.REJECTED
             note = friendly(exc, interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.not_started")
-            return
+            return False
         except Exception as exc:  # whatever happened, the card must not keep saying "Sending"
             log.exception("request in channel %s failed", interaction.channel_id)
             template.status = Status.UNKNOWN
             note = friendly(exc, interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.failed_here")
-            return
+            return True  # unknown: as if it may have been paid
         await self.bot.actions.run("card_watch", gen.id)
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
@@ -200,6 +204,7 @@ class Jobs:
         )
         if policy is not None:
             await self._warn_if_low(interaction, gen, policy)
+        return True
 
     async def _warn_if_low(self, interaction, gen: Generation, policy: Policy) -> None:
         """One warning in the channel when the credits dip below the server's threshold."""

@@ -10,7 +10,9 @@ cog registers with the draft service.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import discord
 from discord.ext import commands
@@ -135,10 +137,12 @@ class PreviewCog(commands.Cog, name="Preview"):
             await interaction.followup.send(exc.render(interaction.locale), ephemeral=True)
             return
         try:
-            await self._start(interaction, draft, policy)
+            started = await self._start(interaction, draft, policy)
         except BaseException:
             await self.drafts.release(draft_id)  # it failed before spending: usable again
             raise
+        if not started:  # refused before anything was spent (told why): Generate works again
+            await self.drafts.release(draft_id)
 
     async def cancel(self, interaction: discord.Interaction, draft_id: str) -> None:
         outcome = await self.drafts.cancel(draft_id, interaction.user.id)
@@ -202,34 +206,51 @@ class PreviewCog(commands.Cog, name="Preview"):
         )
         try:
             # the page's submit: the server's limits still hold (checked with the intent)
-            await self._start(visit, draft, await self.bot.core.teams.policy(draft.guild_id))
+            policy = await self.bot.core.teams.policy(draft.guild_id)
+            started = await self._start(visit, draft, policy)
         except discord.HTTPException as exc:  # before the paid call: the card could not be posted
             log.warning("studio draft %s not started in %s: %s", draft.id, draft.channel_id, exc)
             raise LaunchFailed(friendly(exc, locale)) from exc
-        return "\n".join(visit.notes) or t(locale, "preview.started")
+        said = _for_a_web_page("\n".join(visit.notes))
+        if not started:  # refused (a limit, the API): nothing spent, the draft stays usable
+            raise LaunchFailed(said, status=409)
+        return said or t(locale, "preview.started")
 
-    async def _start(self, asker, draft: Draft, policy: Policy) -> None:
+    async def _start(self, asker, draft: Draft, policy: Policy) -> bool:
+        """Whether the work went ahead (see Jobs._launch); the draft's id keys the request, so
+        a second submission of one draft never pays twice, whatever happened to the first."""
         mask = media.file(draft.mask, "mask.png")
+        key = f"draft:{draft.id}"
         if draft.kind is Kind.VARIATION:
             parent = await self.service.get(draft.parent_id or 0)
             if parent is None:
                 await asker.followup.send(tr(asker, "exterior.parent_gone"), ephemeral=True)
-                return
-            await self.jobs.vary(
-                asker, parent, draft.room_type, files=[mask], dedupe=False, policy=policy
-            )
-            return
+                return False
+            return await self.jobs.vary(
+                asker, parent, draft.room_type, files=[mask], dedupe=False, policy=policy,
+                request_key=key,
+            )  # fmt: skip
         guild = self.bot.get_guild(draft.guild_id or 0)
         limit = guild.filesize_limit if guild else media.DEFAULT_LIMIT
         try:
             photo, name = await media.fit_same_size(draft.photo, draft.photo_name, limit)
         except ImageError as exc:
             await asker.followup.send(friendly(exc, getattr(asker, "locale", None)), ephemeral=True)
-            return
-        await self.jobs.create(
+            return False
+        return await self.jobs.create(
             asker, draft.room_type, draft.width, draft.height,
-            files=[media.file(photo, name), mask], request_key=f"draft:{draft.id}", policy=policy,
+            files=[media.file(photo, name), mask], request_key=key, policy=policy,
         )  # fmt: skip
+
+
+def _for_a_web_page(text: str) -> str:
+    """Discord's timestamps (`<t:…:f>`) mean nothing on the studio page: a UTC date instead."""
+    text = re.sub(r"\s*\(<t:\d+:R>\)", "", text)
+    return re.sub(
+        r"<t:(\d+):\w>",
+        lambda m: datetime.fromtimestamp(int(m[1]), UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        text,
+    )
 
 
 async def setup(bot) -> None:

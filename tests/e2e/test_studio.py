@@ -7,6 +7,10 @@ from __future__ import annotations
 import aiohttp
 import pytest
 import pytest_asyncio
+from PIL import Image
+
+from bot.service.studio.tokens import verify
+from tests.support.files import png_bytes
 
 from .emulator import permissions as perms
 from .exterior_env import exterior_bot
@@ -29,6 +33,7 @@ from .studio_browser import (
     touch_pinch,
     touch_stroke,
 )
+from .teams_support import admin
 
 pytestmark = pytest.mark.skipif(
     chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)"
@@ -226,3 +231,47 @@ async def test_edit_mask_and_vary_gives_no_link_to_whom_cannot_see_the_result(
     answer = await click.wait_followup(timeout=10)
     assert "don't know a generation" in answer["content"] and "/studio/" not in str(answer)
     assert sandbox.state.calls["generate-variation"] == 0
+
+
+@pytest.mark.asyncio
+async def test_a_refused_studio_submission_says_so_and_keeps_the_link_usable(
+    emulator, sandbox, running
+):
+    row = started_id(await (await create(emulator, "POOL")).wait_followup(timeout=10))
+    result = await emulator.wait_for_message(predicate=is_result_of(row), timeout=10)
+    click = await emulator.click_button(result, f"exterior:studio:{row}")
+    link = link_of(await click.wait_followup(timeout=10), "Open the mask studio")
+    # while the page is open, the server sets a limit this member has already reached
+    await admin(emulator, "limits", {"per_user_day": 1})
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{link}/session") as resp:
+            session = await resp.json()
+        size = (session["width"], session["height"])
+        painted = png_bytes(_square_mask(size))
+        async with http.post(f"{link}/generate?type=TERRACE", data=painted) as resp:
+            refused = await resp.json()
+            assert resp.status == 409 and refused["ok"] is False, refused
+        assert "limit of 1" in refused["error"] and "<t:" not in refused["error"]
+        assert sandbox.state.calls["generate-variation"] == 0
+        # nothing was spent and the draft was kept: once the limit is lifted, the link works
+        await admin(emulator, "limits", {"per_user_day": 0})
+        async with http.post(f"{link}/generate?type=TERRACE", data=painted) as resp:
+            assert resp.status == 200, await resp.text()
+        async with http.post(f"{link}/generate?type=TERRACE", data=painted) as resp:
+            assert resp.status == 410  # one submission per link, one credit
+        # a submission cancelled after its paid call releases the draft: the request key
+        # (the draft's id) still stops a second payment
+        _, core = running
+        claims = verify(core.drafts._key, link.rsplit("/", 1)[1])
+        await core.drafts.drafts.release(claims.draft_id)
+        async with http.post(f"{link}/generate?type=TERRACE", data=painted) as resp:
+            assert resp.status == 200 and "already" in (await resp.json())["message"]
+    await emulator.wait_for_message(predicate=is_result_of(row + 1), timeout=10)
+    assert sandbox.state.calls["generate-variation"] == 1
+
+
+def _square_mask(size: tuple[int, int]) -> Image.Image:
+    mask = Image.new("L", size, 0)
+    width, height = size
+    mask.paste(255, (width // 4, height // 2, 3 * width // 4, 9 * height // 10))
+    return mask

@@ -51,8 +51,13 @@ class DraftGone(UserError):
 
 
 class LaunchFailed(Exception):
-    """The launcher could not start (e.g. Discord refused); nothing was spent, the draft stays
-    usable; the message is one sentence for the user, already in their language."""
+    """The launcher did not start the work (Discord refused the card: 502; a limit or the API
+    refused: 409); nothing was spent, the draft stays usable; the message is for the user,
+    already in their language."""
+
+    def __init__(self, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class DraftService:

@@ -172,7 +172,7 @@ class StudioRoutes:
         except (TokenError, ImageError) as exc:
             return _json_error(getattr(exc, "status", 422), exc.render(locale))
         except LaunchFailed as exc:
-            return _json_error(502, str(exc))
+            return _json_error(exc.status, str(exc))
         except Exception:
             log.exception("studio submission failed")
             return _json_error(500, render(locale, "error.unexpected"))
