@@ -133,3 +133,16 @@ async def undelivered_copy(core, of: int, **changes) -> int:
         result_urls=changes.get("result_urls", src.result_urls),
     )
     return gen.id
+
+
+async def private_result(emulator) -> tuple[int, Any]:
+    """A result posted in a channel an outsider may not view: (its row, the outsider)."""
+    from .emulator import permissions as perms
+
+    private = await emulator.add_channel("private")
+    outsider = await emulator.add_user("outsider")
+    await emulator.set_member_permissions(private, outsider, deny=perms.VIEW_CHANNEL)
+    handle = await create(emulator, "POOL", channel=private)
+    row = started_id(await handle.wait_followup(timeout=10))
+    await emulator.wait_for_message(predicate=is_result_of(row), channel=private, timeout=10)
+    return row, outsider

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .emulator import permissions as perms
 from .exterior_env import exterior_bot
-from .flow import create, is_result_of, started_id
+from .flow import is_result_of, private_result
 
 
 @pytest.mark.asyncio
@@ -14,12 +13,7 @@ async def test_private_generations_cannot_be_shown_or_varied_from_elsewhere(
     emulator, bot_runner, sandbox, polling_settings
 ):
     async with exterior_bot(bot_runner, polling_settings):
-        private = await emulator.add_channel("private")
-        outsider = await emulator.add_user("outsider")
-        await emulator.set_member_permissions(private, outsider, deny=perms.VIEW_CHANNEL)
-        handle = await create(emulator, "POOL", channel=private)
-        row = started_id(await handle.wait_followup(timeout=10))
-        await emulator.wait_for_message(predicate=is_result_of(row), channel=private, timeout=10)
+        row, outsider = await private_result(emulator)
 
         # the outsider guesses the number from the public channel
         show = await emulator.slash_command(

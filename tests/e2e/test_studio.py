@@ -12,7 +12,6 @@ from PIL import Image
 from bot.service.studio.tokens import verify
 from tests.support.files import png_bytes
 
-from .emulator import permissions as perms
 from .exterior_env import exterior_bot
 from .flow import (
     MASK,
@@ -22,6 +21,7 @@ from .flow import (
     fetch_image,
     is_result_of,
     link_of,
+    private_result,
     started_id,
 )
 from .studio_browser import (
@@ -217,12 +217,7 @@ async def test_used_expired_and_tampered_links_are_refused(emulator, sandbox, ru
 async def test_edit_mask_and_vary_gives_no_link_to_whom_cannot_see_the_result(
     emulator, sandbox, running
 ):
-    private = await emulator.add_channel("private")
-    outsider = await emulator.add_user("outsider")
-    await emulator.set_member_permissions(private, outsider, deny=perms.VIEW_CHANNEL)
-    handle = await create(emulator, "POOL", channel=private)
-    row = started_id(await handle.wait_followup(timeout=10))
-    await emulator.wait_for_message(predicate=is_result_of(row), channel=private, timeout=10)
+    row, outsider = await private_result(emulator)
     # someone who sees it shows it in the public channel; the outsider clicks its studio button
     shown = await emulator.slash_command("exterior", {"generation": str(row)}, subcommand="show")
     await shown.wait_followup(timeout=10)
