@@ -35,7 +35,14 @@ def _told(handle) -> bool:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("target", list(TARGETS))
-async def test_discord_fault(target, kind, emulator, bot_runner, sandbox, api, tmp_path, figures):
+async def test_discord_fault(
+    target, kind, emulator, bot_runner, sandbox, api, tmp_path, figures, request
+):
+    if (target, kind) == ("interaction callback", "timeout"):
+        # The acknowledgement landed but its answer never came back: the bot cannot know, so
+        # it tries again, Discord refuses (40060) and the bot follows up instead. The one case
+        # where a second acknowledgement is right; the suite-wide guard is told so.
+        request.applymarker(pytest.mark.double_ack_expected)
     method, path, after = TARGETS[target]
     fault_kind, status = KINDS[kind]
     async with bot_through(bot_runner, emulator, sandbox, api, tmp_path) as (bot, _):
