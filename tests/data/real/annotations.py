@@ -1,0 +1,108 @@
+"""Hand-made ground truths: polygons of the open ground, chosen by looking at each photo.
+
+    .venv/bin/python tests/data/real/annotations.py   # rewrites NAME.mask.png for each NAME
+
+Coordinates are fractions of the photo's width and height (so they survive a resize). Each
+entry: polygons of open ground to fill white, then polygons to cut out black again (tree
+trunks, a bench, anything standing on the lawn). The rule for every photo: lawn and bare open
+ground count; paths (paved or worn), trees, shrubs, hedges, buildings and sky do not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+HERE = Path(__file__).resolve().parent
+
+Polygon = list[tuple[float, float]]
+
+
+def _px(points: list[tuple[int, int]], width: int, height: int) -> Polygon:
+    """Points read off a view `width` x `height` → fractions."""
+    return [(x / width, y / height) for x, y in points]
+
+
+# desire-path: read off an 800x600 view
+_W, _H = 800, 600
+ANNOTATIONS: dict[str, tuple[list[Polygon], list[Polygon]]] = {
+    "desire-path": (
+        [
+            _px(
+                [
+                    (135, 302),
+                    (230, 287),
+                    (330, 279),
+                    (420, 273),
+                    (500, 270),
+                    (505, 274),
+                    (488, 292),
+                    (470, 310),
+                    (455, 330),
+                    (440, 350),
+                    (420, 372),
+                    (400, 390),
+                    (360, 398),
+                    (320, 398),
+                    (262, 388),
+                    (228, 374),
+                    (203, 360),
+                    (196, 347),
+                    (214, 327),
+                    (240, 312),
+                    (200, 306),
+                    (160, 306),
+                ],
+                _W,
+                _H,
+            ),
+            _px(
+                [
+                    (536, 271),
+                    (600, 268),
+                    (700, 268),
+                    (800, 270),
+                    (800, 600),
+                    (575, 600),
+                    (560, 560),
+                    (555, 520),
+                    (550, 480),
+                    (548, 440),
+                    (540, 400),
+                    (525, 360),
+                    (518, 330),
+                    (521, 300),
+                ],
+                _W,
+                _H,
+            ),
+        ],
+        [
+            _px([(350, 290), (382, 290), (380, 376), (346, 376)], _W, _H),
+            _px([(600, 285), (640, 285), (642, 307), (598, 307)], _W, _H),
+            _px([(652, 268), (684, 268), (680, 336), (648, 336)], _W, _H),
+        ],
+    ),
+}
+
+
+def draw(size: tuple[int, int], fill: list[Polygon], cut: list[Polygon]) -> Image.Image:
+    mask = Image.new("L", size, 0)
+    pen = ImageDraw.Draw(mask)
+    for polygons, value in ((fill, 255), (cut, 0)):
+        for polygon in polygons:
+            pen.polygon([(x * size[0], y * size[1]) for x, y in polygon], fill=value)
+    return mask
+
+
+def main() -> None:
+    for name, (fill, cut) in ANNOTATIONS.items():
+        with Image.open(HERE / f"{name}.jpg") as photo:
+            size = photo.size
+        draw(size, fill, cut).save(HERE / f"{name}.mask.png", optimize=True)
+        print(f"{name}.mask.png {size[0]}x{size[1]}")
+
+
+if __name__ == "__main__":
+    main()
