@@ -18,7 +18,6 @@ the machine; not part of the test suite (tests/unit/test_real_photos.py checks t
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import statistics
@@ -34,6 +33,7 @@ from scipy import ndimage
 
 from bot.domain import RoomType
 from bot.images import masks
+from tests.support.gardens import jpeg
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "real"
 QUICK = 4  # photos in --quick
@@ -93,15 +93,6 @@ def attempt(call: Callable[[], Image.Image], truth: np.ndarray) -> Score:
 
 
 # -- simulated markings, made from the ground truth ------------------------------------------
-
-
-def _jpeg(image: Image.Image, quality: int) -> Image.Image:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="JPEG", quality=quality)
-    out.seek(0)
-    decoded = Image.open(out)
-    decoded.load()
-    return decoded
 
 
 def _pen(size: tuple[int, int]) -> int:
@@ -184,17 +175,17 @@ def highlighter(photo: Image.Image, truth: np.ndarray) -> Image.Image:
 
 def smaller(copy: Image.Image) -> Image.Image:
     size = (round(copy.width * 0.6), round(copy.height * 0.6))
-    return _jpeg(copy.resize(size, Image.Resampling.BILINEAR), 70)
+    return jpeg(copy.resize(size, Image.Resampling.BILINEAR), 70)
 
 
 def markings(photo: Image.Image, truth: np.ndarray, seed: int) -> dict[str, Image.Image]:
     rng = np.random.default_rng(seed)
     scribbled = scribble(photo, truth, rng)
     return {
-        "scribble": _jpeg(scribbled, 90),  # a markup tool saves a JPEG
-        "outline closed": _jpeg(outline(photo, truth, rng, open_sides=False), 90),
-        "outline off edges": _jpeg(outline(photo, truth, rng, open_sides=True), 90),
-        "highlighter": _jpeg(highlighter(photo, truth), 90),
+        "scribble": jpeg(scribbled, 90),  # a markup tool saves a JPEG
+        "outline closed": jpeg(outline(photo, truth, rng, open_sides=False), 90),
+        "outline off edges": jpeg(outline(photo, truth, rng, open_sides=True), 90),
+        "highlighter": jpeg(highlighter(photo, truth), 90),
         "60 % + JPEG 70": smaller(scribbled),
     }
 
