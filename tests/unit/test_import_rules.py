@@ -163,3 +163,20 @@ def test_bot_top_level_shows_the_rooms():
         and (entry.suffix == ".py" or (entry / "__init__.py").exists())
     ]
     assert len(rooms) <= 8, sorted(rooms)
+
+
+def test_only_the_discord_client_knows_discord_in_the_core():
+    """The core never imports discord (docs/architecture.md): only bot/runtime/app.py does."""
+    knowing = set()
+    for name, path in modules().items():
+        if not name.startswith("bot"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            found = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )  # fmt: skip
+            if any(module.split(".")[0] == "discord" for module in found):
+                knowing.add(name)
+    assert knowing == {"bot.runtime.app"}
