@@ -84,6 +84,38 @@ ANNOTATIONS: dict[str, tuple[list[Polygon], list[Polygon]]] = {
             _px([(652, 268), (684, 268), (680, 336), (648, 336)], _W, _H),
         ],
     ),
+    # bunker-entrance: read off an 800x600 view. Flat, leaf-covered bare ground in front of a
+    # bunker door in a wood; the banks either side and the mossy log on the right are out.
+    "bunker-entrance": (
+        [
+            _px(
+                [
+                    (60, 470),
+                    (65, 440),
+                    (95, 418),
+                    (180, 416),
+                    (345, 416),
+                    (460, 416),
+                    (545, 412),
+                    (620, 410),
+                    (690, 414),
+                    (718, 442),
+                    (737, 475),
+                    (745, 505),
+                    (800, 507),
+                    (800, 600),
+                    (40, 600),
+                    (48, 530),
+                    (55, 490),
+                ],
+                _W,
+                _H,
+            ),
+        ],
+        [
+            _px([(745, 512), (800, 503), (800, 534), (742, 530)], _W, _H),
+        ],
+    ),
 }
 
 
