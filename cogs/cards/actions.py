@@ -23,7 +23,7 @@ from cogs.i18n import t, tr
 from cogs.i18n.errors import friendly, reply_error
 from cogs.shared import media
 from cogs.shared.buttons import CardButton
-from cogs.shared.gates import spend_gate
+from cogs.shared.gates import button_gate
 from cogs.shared.visibility import can_post, visible
 
 log = logging.getLogger(__name__)
@@ -177,13 +177,11 @@ class CardsCog(commands.Cog, name="Cards"):
         if not await can_post(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await visible(self.bot.core, interaction, str(row_id))
-        if parent is None:
-            return
         # "New mask…" is an Edit button on someone's result: the buttons policy holds
-        policy = await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True)
-        if policy is None:
+        allowed = await button_gate(interaction, row_id)
+        if allowed is None:
             return
+        parent, policy = allowed
         if not uploads:
             await interaction.followup.send(tr(interaction, "cards.attach_mask"), ephemeral=True)
             return

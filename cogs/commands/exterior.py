@@ -25,7 +25,7 @@ from cogs.i18n import tr
 from cogs.i18n.errors import friendly
 from cogs.shared import media
 from cogs.shared.buttons import history_view, is_ours
-from cogs.shared.gates import spend_gate
+from cogs.shared.gates import button_gate, spend_gate
 from cogs.shared.visibility import can_post, visible
 
 log = logging.getLogger(__name__)
@@ -229,23 +229,19 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         self, interaction: discord.Interaction, parent_id: int, room_type: RoomType
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        parent = await visible(self.bot.core, interaction, str(parent_id))
-        if parent is None:
-            return
-        policy = await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True)
-        if policy is not None:
+        allowed = await button_gate(interaction, parent_id)
+        if allowed is not None:
+            parent, policy = allowed
             await self.jobs.vary(
                 interaction, parent, room_type, reply_to=interaction.message, policy=policy
             )
 
     async def retry_from_button(self, interaction: discord.Interaction, failed_id: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        failed = await visible(self.bot.core, interaction, str(failed_id))
-        if failed is None:
+        allowed = await button_gate(interaction, failed_id)
+        if allowed is None:
             return
-        policy = await spend_gate(interaction, button_of=failed.origin.user_id, pressed=True)
-        if policy is None:
-            return
+        failed, policy = allowed
         if failed.kind is Kind.VARIATION and failed.parent_id:
             # the same variation again: same parent, same type, and its own new mask if it had one
             parent = await self.service.get(failed.parent_id)

@@ -26,8 +26,7 @@ from cogs.i18n import t, tr
 from cogs.i18n.errors import friendly
 from cogs.shared import media
 from cogs.shared.buttons import preview_view, studio_link_view
-from cogs.shared.gates import spend_gate
-from cogs.shared.visibility import visible
+from cogs.shared.gates import button_gate, spend_gate
 
 log = logging.getLogger(__name__)
 
@@ -155,12 +154,11 @@ class PreviewCog(commands.Cog, name="Preview"):
     async def studio_for(self, interaction: discord.Interaction, generation: int) -> None:
         """ "Edit mask & vary": a fresh private studio link for this result."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        # the same door as every other look at a result: this server, and a channel they see
-        parent = await visible(self.bot.core, interaction, str(generation))
-        if parent is None:
+        # the same door as every other paid button: a channel they see, the buttons policy
+        allowed = await button_gate(interaction, generation)
+        if allowed is None:
             return
-        if await spend_gate(interaction, button_of=parent.origin.user_id, pressed=True) is None:
-            return
+        parent, _ = allowed
         if parent.status is not Status.SUCCEEDED or not self.drafts.studio_reachable:
             await interaction.followup.send(tr(interaction, "preview.not_editable"), ephemeral=True)
             return

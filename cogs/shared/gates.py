@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.domain import render
+from bot.domain import Generation, render
 from bot.teams.policy import (
     LimitReachedError,
     Policy,
@@ -18,6 +18,7 @@ from bot.teams.policy import (
     may_spend,
 )
 from cogs.i18n import tr
+from cogs.shared.visibility import visible
 
 
 def role_ids(interaction: discord.Interaction) -> set[int]:
@@ -67,3 +68,15 @@ async def spend_gate(
         await interaction.followup.send(limit_text(interaction, exc), ephemeral=True)
         return None
     return policy
+
+
+async def button_gate(
+    interaction: discord.Interaction, generation: int
+) -> tuple[Generation, Policy] | None:
+    """A paid button on a result (Vary, Retry, New mask…, Edit mask & vary): the result if
+    this user may see it, with the policy if they may press it; None once refused (answered)."""
+    gen = await visible(interaction.client.core, interaction, str(generation))
+    if gen is None:
+        return None
+    policy = await spend_gate(interaction, button_of=gen.origin.user_id, pressed=True)
+    return None if policy is None else (gen, policy)
