@@ -116,6 +116,65 @@ ANNOTATIONS: dict[str, tuple[list[Polygon], list[Polygon]]] = {
             _px([(745, 512), (800, 503), (800, 534), (742, 530)], _W, _H),
         ],
     ),
+    # meadow-forest-edge: read off an 800x600 view. A wild meadow (tussocks, pale dry
+    # patches) up to a spruce and pine forest; the forest edge is out.
+    "meadow-forest-edge": (
+        [
+            _px(
+                [
+                    (0, 182),
+                    (50, 190),
+                    (100, 196),
+                    (200, 200),
+                    (300, 203),
+                    (400, 205),
+                    (500, 208),
+                    (550, 210),
+                    (600, 213),
+                    (650, 215),
+                    (700, 222),
+                    (750, 228),
+                    (800, 235),
+                    (800, 600),
+                    (0, 600),
+                ],
+                _W,
+                _H,
+            ),
+        ],
+        [],
+    ),
+    # meadow-bushes-overcast: read off an 800x600 view. The same meadow looking the other
+    # way under a bright, cloudy sky; the forest, the far tree line and the bushes on the
+    # right (560-720) are out.
+    "meadow-bushes-overcast": (
+        [
+            _px(
+                [
+                    (0, 230),
+                    (100, 226),
+                    (200, 222),
+                    (300, 218),
+                    (350, 213),
+                    (400, 210),
+                    (450, 206),
+                    (500, 204),
+                    (550, 205),
+                    (560, 214),
+                    (600, 220),
+                    (660, 219),
+                    (690, 214),
+                    (720, 210),
+                    (800, 207),
+                    (800, 600),
+                    (0, 600),
+                ],
+                _W,
+                _H,
+            ),
+        ],
+        [],
+    ),
 }
 
 
