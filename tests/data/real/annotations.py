@@ -5,13 +5,16 @@
 Coordinates are fractions of the photo's width and height (so they survive a resize). Each
 entry: polygons of open ground to fill white, then polygons to cut out black again (tree
 trunks, a bench, anything standing on the lawn). The rule for every photo: lawn and bare open
-ground count; paths (paved or worn), trees, shrubs, hedges, buildings and sky do not.
+ground count; paths (paved or worn), trees, shrubs, hedges, buildings and sky do not. The
+photos taken from the U.S. Fish and Wildlife Service's repositories are annotated in
+annotations_usfws.py, in a terser notation, and merged here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from annotations_usfws import USFWS
 from PIL import Image, ImageDraw
 
 HERE = Path(__file__).resolve().parent
@@ -175,6 +178,7 @@ ANNOTATIONS: dict[str, tuple[list[Polygon], list[Polygon]]] = {
         ],
         [],
     ),
+    **USFWS,
 }
 
 
