@@ -7,13 +7,15 @@ entry: polygons of open ground to fill white, then polygons to cut out black aga
 trunks, a bench, anything standing on the lawn). The rule for every photo: lawn and bare open
 ground count; paths (paved or worn), trees, shrubs, hedges, buildings and sky do not. The
 photos taken from the U.S. Fish and Wildlife Service's repositories are annotated in
-annotations_usfws.py, in a terser notation, and merged here.
+annotations_usfws.py, in a terser notation, and merged here; so are the park and meadow
+views (Humus cube maps, Poly Haven panoramas) of annotations_parks.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from annotations_parks import PARKS
 from annotations_usfws import USFWS
 from PIL import Image, ImageDraw
 
@@ -179,6 +181,7 @@ ANNOTATIONS: dict[str, tuple[list[Polygon], list[Polygon]]] = {
         [],
     ),
     **USFWS,
+    **PARKS,
 }
 
 
