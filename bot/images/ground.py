@@ -51,7 +51,7 @@ def find_ground(rgb: np.ndarray) -> Ground:
     if chosen.mean() < 0.02:
         return Ground(np.zeros(chosen.shape, dtype=bool), 0.0, NOTHING_KIND)
     area = _snap_edges(pixels, chosen, seen_sky)
-    area = raster.fill_holes(raster.opening(area, 1), 0.003)
+    area = raster.fill_holes(raster.opening(area, 1), 0.001)  # specks, not a path or a bench
     return Ground(area, _confidence(parts, likely, area), _kind(parts, area))
 
 
@@ -123,7 +123,7 @@ def _candidates(likely: np.ndarray) -> np.ndarray:
 
 def _snap_edges(rgb: np.ndarray, chosen: np.ndarray, seen_sky: np.ndarray) -> np.ndarray:
     """GrabCut in a band around the chosen area's edge: the superpixels' edge, to the pixel."""
-    band = max(2, round(0.02 * max(chosen.shape)))
+    band = max(2, round(0.01 * max(chosen.shape)))
     state = np.full(chosen.shape, cv2.GC_BGD, np.uint8)
     state[ndimage.binary_dilation(chosen, iterations=band)] = cv2.GC_PR_BGD
     state[chosen] = cv2.GC_PR_FGD
@@ -132,6 +132,7 @@ def _snap_edges(rgb: np.ndarray, chosen: np.ndarray, seen_sky: np.ndarray) -> np
     if not (state == cv2.GC_FGD).any() or not (state == cv2.GC_BGD).any():
         return chosen
     models = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.setRNGSeed(18)  # its colour models start from k-means: the same photo, the same answer
     cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), state, None, *models, 3,
                 cv2.GC_INIT_WITH_MASK)  # fmt: skip
     return (state == cv2.GC_FGD) | (state == cv2.GC_PR_FGD)
