@@ -22,6 +22,7 @@ from bot.images import raster, sky
 from bot.images.segments import Segments, segment
 
 SURE = 0.6  # confidence below which the preview says it is unsure
+SURE_OF_BARE = 0.75  # brown or straw ground looks like banks, paths and trunks: surer, or unsure
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Ground:
 
     @property
     def sure(self) -> bool:
-        return self.confidence >= SURE
+        return self.confidence >= (SURE if self.kind == "lawn" else SURE_OF_BARE)
 
 
 NOTHING_KIND = "ground"
