@@ -16,13 +16,18 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
+from skimage import graph
 
 from bot.domain import RoomType
 from bot.images import raster, sky
 from bot.images.segments import Segments, segment
 
-SURE = 0.6  # confidence below which the preview says it is unsure
-SURE_OF_BARE = 0.75  # brown or straw ground looks like banks, paths and trunks: surer, or unsure
+LIKELY = 0.35  # a segment this like the photo's ground is a candidate
+REGION_LIKELY = 0.5  # ... and stays one when its region is this like it on average
+REGION_COLOUR = 20  # CIELAB distance between neighbouring segments that splits regions
+SURE = 0.75  # confidence below which the preview says it is unsure
+SURE_OF_BARE = 0.8  # brown or straw ground looks like banks, paths and trunks: surer, or unsure
+SCATTERED = 3  # pieces of 2 % of the area or more: a lawn split by a path has two
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ def find_ground(rgb: np.ndarray) -> Ground:
     parts = segment(pixels)
     first = _first_estimate(parts, seen_sky)
     likely = _own_ground(parts, first)
-    chosen = _candidates(parts.paint(likely))
+    kept = _by_region(pixels, parts, likely)
+    chosen = _candidates(parts.paint(np.where(kept, likely, 0.0)))
     if chosen.mean() < 0.02:
         return Ground(np.zeros(chosen.shape, dtype=bool), 0.0, NOTHING_KIND)
     area = _snap_edges(pixels, chosen, seen_sky)
@@ -71,11 +77,12 @@ def _first_estimate(parts: Segments, seen_sky: np.ndarray) -> np.ndarray:
     colour = np.where(weak, np.minimum(colour, np.clip((chroma - 4) / 6, 0.05, 1)), colour)
     colour = np.where((lightness > 82) & (chroma < 15), 0.1, colour)  # white and pale things
     colour = np.where(lightness < 10, 0.3, colour)  # black: deep shade, or a gap
-    grain = np.clip((0.18 - parts.grain) / 0.1, 0, 1) * np.clip(
-        (0.28 - parts.coarse_grain) / 0.14, 0, 1
+    row = parts.row
+    near = np.clip((row - 0.6) / 0.4, 0, 1)  # grass blades show near the camera: more grain
+    grain = np.clip((0.18 + 0.1 * near - parts.grain) / 0.1, 0, 1) * np.clip(
+        (0.28 + 0.12 * near - parts.coarse_grain) / 0.14, 0, 1
     )
     line = sky.horizon(seen_sky)
-    row = parts.row
     if line is None:  # no sky: a view down onto the ground, but its top is still far away
         place = np.clip((row - 0.1) / 0.45, 0.1, 1)
     else:
@@ -89,7 +96,7 @@ def _own_ground(parts: Segments, first: np.ndarray) -> np.ndarray:
     weight = parts.size * first**2 * (0.5 + parts.row)  # nearer, larger, surer
     if weight[seed].sum() < 0.01 * parts.labels.size:
         return np.zeros_like(first)
-    features = np.stack([parts.u, parts.v, parts.grain * 100], axis=1)
+    features = np.stack([parts.u, parts.v, _grain_for_height(parts, seed, weight)], axis=1)
     centre = np.array([_weighted_median(f[seed], weight[seed]) for f in features.T])
     spread = np.array(
         [
@@ -102,15 +109,47 @@ def _own_ground(parts: Segments, first: np.ndarray) -> np.ndarray:
     return np.where(z.max(axis=1) > 4, 0.0, np.sqrt(first * alike))
 
 
+def _grain_for_height(parts: Segments, seed: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Grain (x 100) above what the likeliest ground has at that height: a lawn's grain grows
+    towards the camera, a hedge's is high wherever it stands."""
+    grain = parts.grain * 100
+    rows = parts.row[seed]
+    root = np.sqrt(weight[seed])
+    design = np.stack([np.ones_like(rows), rows], axis=1) * root[:, None]
+    (base, slope), *_ = np.linalg.lstsq(design, grain[seed] * root, rcond=None)
+    return grain - (base + slope * parts.row)
+
+
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
     return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
+def _by_region(rgb: np.ndarray, parts: Segments, likely: np.ndarray) -> np.ndarray:
+    """Per segment, kept or not, judged by region: neighbouring candidate segments of like
+    colour (a region adjacency graph, cut where the colour changes) stand or fall together, so a
+    path between two lawns or a shrub bed beside one goes as a whole, not segment by segment."""
+    candidate = likely > LIKELY
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float64)
+    adjacency = graph.rag_mean_color(lab, parts.labels, mode="distance")
+    for a, b in list(adjacency.edges()):
+        if not (candidate[a] and candidate[b]):
+            adjacency.remove_edge(a, b)
+    regions = graph.cut_threshold(parts.labels, adjacency, REGION_COLOUR, in_place=False)
+    region_of = np.zeros(parts.count, dtype=np.int64)
+    region_of[parts.labels.ravel()] = regions.ravel()
+    kept = candidate.copy()
+    for region in np.unique(region_of[candidate]):
+        members = candidate & (region_of == region)
+        if np.average(likely[members], weights=parts.size[members]) < REGION_LIKELY:
+            kept[members] = False
+    return kept
+
+
 def _candidates(likely: np.ndarray) -> np.ndarray:
     """Likely ground in parts large enough and reaching the lower part of the photo."""
-    above = likely > 0.35
+    above = likely > LIKELY
     labels, count = ndimage.label(above)
     if not count:
         return above
@@ -140,11 +179,16 @@ def _snap_edges(rgb: np.ndarray, chosen: np.ndarray, seen_sky: np.ndarray) -> np
 
 
 def _confidence(parts: Segments, likely: np.ndarray, area: np.ndarray) -> float:
+    """How ground-like the chosen segments look, less when the area is scattered in pieces
+    (on real photos the worst suggestions were shrub beds and banks beside the lawn)."""
     share = parts.mean(area)
     inside = share > 0.5
     if not inside.any():
         return 0.0
-    return float(np.average(likely[inside], weights=parts.size[inside] * share[inside]))
+    alike = float(np.average(likely[inside], weights=parts.size[inside] * share[inside]))
+    labels, count = ndimage.label(area)
+    pieces = ndimage.sum(area, labels, range(1, count + 1)) / area.sum()
+    return alike * (0.7 if (pieces >= 0.02).sum() >= SCATTERED else 1.0)
 
 
 def _kind(parts: Segments, area: np.ndarray) -> str:
