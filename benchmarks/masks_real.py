@@ -5,7 +5,9 @@ Reads the photos and ground truths in tests/data/real/ (see PROVENANCE.md there)
 CURRENT algorithms unchanged and prints markdown tables: per photo and overall IoU, precision
 and recall of
 
-- the suggestion: `bot.images.masks.suggest_area(photo, RoomType.TERRACE)`, the open ground;
+- the suggestion: `bot.images.masks.suggest(photo, RoomType.TERRACE)`, the open ground, and
+  whether the preview would call it sure; the POOL and PETANQUE shapes drawn on it, as the
+  share of each shape that lies on true open ground;
 - the painted derivation `bot.images.masks.derive_from_painted(photo, copy)` for copies marked
   from the ground truth as a person would: filled scribbles with gaps, a closed outline, an
   outline running off the photo's left and right edges, a translucent highlighter, and the
@@ -43,6 +45,7 @@ HIGHLIGHTER = (255, 235, 0)  # and its yellow highlighter
 HIGHLIGHTER_ALPHA = 0.4
 
 SUGGESTION = "suggestion"
+SHAPES = (RoomType.POOL, RoomType.PETANQUE)  # drawn on the ground found: how much is on it
 STYLES = ("scribble", "outline closed", "outline off edges", "highlighter", "60 % + JPEG 70")
 
 
@@ -64,6 +67,8 @@ class Photo:
     size: tuple[int, int]
     open_share: float  # share of the photo that is open ground in the ground truth
     scores: dict[str, Score] = field(default_factory=dict)
+    sure: bool | None = None  # what the preview would say (None: nothing suggested)
+    on_ground: dict[str, float] = field(default_factory=dict)  # POOL/PETANQUE: share on truth
 
 
 def pairs(directory: Path = DATA) -> list[tuple[Path, Path]]:
@@ -91,6 +96,23 @@ def attempt(call: Callable[[], Image.Image], truth: np.ndarray) -> Score:
         return score(call(), truth)
     except masks.ImageError as exc:
         return Score(0.0, 0.0, 0.0, refused=str(exc))
+
+
+def _suggested(photo: Image.Image, found: list) -> Image.Image:
+    mask, what = masks.suggest(photo, RoomType.TERRACE)
+    found.append(what)
+    return mask
+
+
+def on_truth(photo: Image.Image, room_type: RoomType, truth: np.ndarray) -> float:
+    """The share of a suggested POOL or PETANQUE shape that lies on true open ground (0 when
+    nothing is suggested)."""
+    try:
+        shape = masks.suggest_area(photo, room_type)
+    except masks.ImageError:
+        return 0.0
+    drawn = np.asarray(shape.convert("L").resize(truth.shape[::-1])) > 127
+    return float((drawn & truth).sum() / drawn.sum()) if drawn.any() else 0.0
 
 
 # -- simulated markings, made from the ground truth ------------------------------------------
@@ -204,9 +226,11 @@ def measure(chosen: list[tuple[Path, Path]]) -> list[Photo]:
         photo = photo.convert("RGB")
         truth = load_truth(truth_path)
         entry = Photo(photo_path.stem, photo.size, float(truth.mean()))
-        entry.scores[SUGGESTION] = attempt(
-            lambda p=photo: masks.suggest_area(p, RoomType.TERRACE), truth
-        )
+        found: list = []
+        entry.scores[SUGGESTION] = attempt(lambda p=photo, f=found: _suggested(p, f), truth)
+        entry.sure = found[0].sure if found else None
+        for room_type in SHAPES:
+            entry.on_ground[room_type.value] = on_truth(photo, room_type, truth)
         for style, copy in markings(photo, truth, seed).items():
             entry.scores[style] = attempt(
                 lambda p=photo, c=copy: masks.derive_from_painted(p, c), truth
@@ -220,7 +244,8 @@ def _mean(values: list[float]) -> str:
 
 
 def per_photo_table(results: list[Photo]) -> str:
-    header = ["photo", "size", "open", "suggestion IoU", "P", "R", *STYLES]
+    header = ["photo", "size", "open", "suggestion IoU", "P", "R", "sure", "POOL on", "court on",
+              *STYLES]  # fmt: skip
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     for r in results:
         s = r.scores[SUGGESTION]
@@ -231,6 +256,8 @@ def per_photo_table(results: list[Photo]) -> str:
             s.cell,
             f"{s.precision:.2f}",
             f"{s.recall:.2f}",
+            {True: "yes", False: "no", None: "–"}[r.sure],
+            *(f"{r.on_ground[t.value]:.0%}" for t in SHAPES),
             *(r.scores[style].cell for style in STYLES),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -259,6 +286,20 @@ def summary_table(results: list[Photo]) -> str:
     return "\n".join(lines)
 
 
+def shapes_table(results: list[Photo]) -> str:
+    header = "| shape on the suggested ground | mean on true ground | worst | unsure previews |"
+    lines = [header, "|---|---|---|---|"]
+    unsure = sum(1 for r in results if r.sure is not True)
+    for room_type in SHAPES:
+        shares = [r.on_ground[room_type.value] for r in results]
+        worst = min(range(len(shares)), key=lambda i: shares[i])
+        lines.append(
+            f"| {room_type.value} | {statistics.fmean(shares):.0%} | "
+            f"{shares[worst]:.0%} ({results[worst].name}) | {unsure} of {len(results)} |"
+        )
+    return "\n".join(lines)
+
+
 def refusals(results: list[Photo]) -> list[str]:
     return [
         f"- {r.name} ({what}, open ground {r.open_share:.0%}): {s.refused}"
@@ -284,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.monotonic() - started
     print(f"## Real photos: {len(results)} from {args.data}\n")
     print(summary_table(results))
+    print()
+    print(shapes_table(results))
     print("\n### Per photo (IoU; P / R of the suggestion)\n")
     print(per_photo_table(results))
     refused = refusals(results)
@@ -293,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nWall time {wall:.1f} s for {len(results)} photos.")
     if args.json:
         figures = {
-            r.name: {k: vars(s) for k, s in r.scores.items()} | {"open_share": r.open_share}
+            r.name: {k: vars(s) for k, s in r.scores.items()}
+            | {"open_share": r.open_share, "sure": r.sure, "on_ground": r.on_ground}
             for r in results
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

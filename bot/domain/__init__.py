@@ -1,5 +1,5 @@
-"""The words every layer shares: generations, their kinds and states, previews (drafts), and
-the sentences people read about them (codes, values, catalogues).
+"""The words every layer shares: generations, their kinds and states, previews (drafts) and
+what a suggestion found, and the sentences people read about them (codes, values, catalogues).
 
 Nothing here imports another part of the bot; storage and every package above it import this.
 """
@@ -16,12 +16,14 @@ from bot.domain.generations import (
     Status,
 )
 from bot.domain.messages import Message, UserError, render
+from bot.domain.suggestions import Found
 
 __all__ = [
     "API_STATUSES",
     "TERMINAL",
     "Draft",
     "DraftState",
+    "Found",
     "Generation",
     "Kind",
     "Message",

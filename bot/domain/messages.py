@@ -3,9 +3,10 @@ the studio page, the CLI) says it in its reader's language.
 
 A catalogue (`catalogues/<language>.json`) maps codes to `str.format` text. `render` fills it
 for a locale: a number without a format spec is written the language's way (Babel: `12 000`,
-`0,5`), `{x:percent}` is a share written as a percentage with one decimal (`0,3 %`), `{x!s}`
-keeps a value as it is (an identifier: `#1234`, never `#1 234`), any other spec is Python's
-(`{width:d}`), `{x:cap}` starts the value with a capital letter. A value that is itself a
+`0,5`), `{x:percent}` is a share written as a percentage with one decimal (`0,3 %`),
+`{x:whole_percent}` without (`40 %`), `{x!s}` keeps a value as it is (an identifier: `#1234`,
+never `#1 234`), any other spec is Python's (`{width:d}`), `{x:cap}` starts the value with a
+capital letter. A value that is itself a
 `Message` (a noun such as "the photo") or a `UserError` is rendered in the same language first,
 so every language can put its own words, articles included, around it. A language lacking a
 code falls back to English, the reference: `str()` of a `UserError` is its English sentence.
@@ -127,6 +128,8 @@ class _Formatter(string.Formatter):
             return text[:1].upper() + text[1:]
         if format_spec == "percent":
             return format_percent(value, _one_decimal(self.lang), locale=self.lang)
+        if format_spec == "whole_percent":
+            return format_percent(value, locale=self.lang)
         if not format_spec and isinstance(value, int | float) and not isinstance(value, bool):
             return format_decimal(value, locale=self.lang)
         if not format_spec and isinstance(value, datetime):

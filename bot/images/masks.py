@@ -6,7 +6,8 @@ the resulting mask is scaled back to the photo's size with smooth edges. All mas
 255 where the new exterior goes.
 
 From uploads: `prepare_painted(photo, painted)` and `prepare_suggested(photo, room_type)` give the
-`PreparedPair` to send. On decoded, upright images: `derive_from_painted`, `suggest_area`,
+`PreparedPair` to send (a suggestion also says what it `Found`). On decoded, upright images:
+`derive_from_painted`, `suggest` / `suggest_area`,
 `draw_overlay` (full size) and `preview_jpeg` (small, to post). Failures are `ImageError`s
 (bot.images.errors), one sentence each for the user.
 """
@@ -19,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
-from bot.domain import RoomType
+from bot.domain import Found, RoomType
 from bot.images import ground, painted, raster
 from bot.images.decode import (
     PreparedPair,
@@ -56,11 +57,12 @@ __all__ = [
     "prepare_painted",
     "prepare_suggested",
     "preview_jpeg",
+    "suggest",
     "suggest_area",
 ]
 
 PAINT_SIDE = 640  # working resolution for painted photos: strokes stay a few pixels wide
-SUGGEST_SIDE = 384  # working resolution for suggestions: regions, not details
+SUGGEST_SIDE = 400  # working resolution for suggestions: regions, not details
 OUTLINE_SIDE = 1024  # the overlay's outline is drawn at this size, then scaled to the photo
 
 
@@ -74,10 +76,12 @@ def prepare_painted(photo_data: bytes, painted_data: bytes) -> PreparedPair:
     return pair_with(photo, derive_from_painted(photo.image, copy))
 
 
-def prepare_suggested(photo_data: bytes, room_type: RoomType) -> PreparedPair:
-    """A photo (as uploaded) → the pair to send, with the suggested area as its mask."""
+def prepare_suggested(photo_data: bytes, room_type: RoomType) -> tuple[PreparedPair, Found]:
+    """A photo (as uploaded) → the pair to send, with the suggested area as its mask, and what
+    was found."""
     photo = prepare_photo(photo_data)
-    return pair_with(photo, suggest_area(photo.image, room_type))
+    mask, found = suggest(photo.image, room_type)
+    return pair_with(photo, mask), found
 
 
 def preview_jpeg(photo: Image.Image, mask: Image.Image, max_side: int = 1600) -> bytes:
@@ -128,16 +132,22 @@ def _softened(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
 def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
     """The lawn or open ground where a `room_type` would go: a suggestion to show, not to use
     unseen."""
+    return suggest(photo, room_type)[0]
+
+
+def suggest(photo: Image.Image, room_type: RoomType) -> tuple[Image.Image, Found]:
+    """The suggested area (as `suggest_area`) and what was found: its kind, share, sureness."""
     size = raster.work_size(photo.size, SUGGEST_SIDE)
     found = ground.find_ground(raster.rgb(photo, size))
-    if found.mean() < 0.02:
+    area = found.area
+    if area.mean() < 0.02:
         raise NoSuggestion()
-    placed = ground.shape(found, room_type)
+    placed = ground.shape(area, room_type)
     if placed is None:
-        mask = raster.to_mask(found, photo.size)
+        mask = raster.to_mask(area, photo.size)
     else:  # drawn at the photo's own size: crisp edges and corners
         box, corner = placed
-        scale = photo.width / found.shape[1]
+        scale = photo.width / area.shape[1]
         mask = Image.new("L", photo.size, 0)
         box = tuple(v * scale for v in box)
         ImageDraw.Draw(mask).rounded_rectangle(box, radius=corner * scale, fill=255)
@@ -145,7 +155,7 @@ def suggest_area(photo: Image.Image, room_type: RoomType) -> Image.Image:
         check_mask(mask)
     except ImageError:
         raise NoSuggestion() from None
-    return mask
+    return mask, Found(found.kind, float(area.mean()), found.sure)
 
 
 # -- overlay -------------------------------------------------------------------------------------

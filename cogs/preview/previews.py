@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import discord
 from discord.ext import commands
 
-from bot.domain import Draft, Kind, RoomType, Status
+from bot.domain import Draft, Kind, Message, RoomType, Status
 from bot.images.decode import ImageError
 from bot.service.studio.drafts import CANCELLED, DraftGone, LaunchFailed
 from bot.teams.policy import Policy
@@ -90,7 +90,7 @@ class PreviewCog(commands.Cog, name="Preview"):
     ) -> None:
         """Answer the (deferred, ephemeral) create with a preview; nothing is spent."""
         try:
-            draft, overlay = await self.drafts.preview(
+            draft, overlay, found = await self.drafts.preview(
                 photo=photo, room_type=room_type, guild_id=interaction.guild_id,
                 channel_id=interaction.channel_id, user_id=interaction.user.id,
                 user_name=str(interaction.user), mask=mask, painted=painted,
@@ -109,17 +109,27 @@ class PreviewCog(commands.Cog, name="Preview"):
                 ephemeral=True,
             )
             return
+        if found is None:
+            source = tr(interaction, f"preview.source.{draft.source}")
+        else:  # what was found, in round figures: the outline on the picture says the rest
+            share = Message(f"preview.found.{found.kind}", {"share": round(found.share * 20) / 20})
+            source = tr(interaction, "preview.source.suggested_found", found=share)
         text = tr(
             interaction,
             "preview.text_studio" if link else "preview.text",
-            source=tr(interaction, f"preview.source.{draft.source}"),
+            source=source,
             type=room,
             expires=f"<t:{expires}:R>",
         )
+        unsure = found is not None and not found.sure
+        if unsure:  # say so first, and put the studio before Generate
+            text = tr(interaction, "preview.unsure" if link else "preview.unsure_no_studio") + (
+                "\n" + text
+            )
         await interaction.followup.send(
             text,
             file=media.file(overlay, "preview.jpg"),
-            view=preview_view(draft.id, link, locale=interaction.locale),
+            view=preview_view(draft.id, link, studio_first=unsure, locale=interaction.locale),
             ephemeral=True,
         )
 

@@ -194,13 +194,24 @@ def is_ours(custom_id: str) -> bool:
 
 
 def preview_view(
-    draft: str, studio_link: str | None, *, generate: bool = True, locale=None
+    draft: str,
+    studio_link: str | None,
+    *,
+    generate: bool = True,
+    studio_first: bool = False,
+    locale=None,
 ) -> discord.ui.View:
+    """Generate, Edit in studio, Cancel; the studio leads when the suggestion is unsure."""
     view = discord.ui.View(timeout=None)
+    studio = studio_link and discord.ui.Button(
+        label=t(locale, "button.edit_in_studio"), url=studio_link
+    )
+    if studio and studio_first:
+        view.add_item(studio)
     if generate:
         view.add_item(PreviewButton(draft, "go", locale=locale))
-    if studio_link:
-        view.add_item(discord.ui.Button(label=t(locale, "button.edit_in_studio"), url=studio_link))
+    if studio and not studio_first:
+        view.add_item(studio)
     return view.add_item(PreviewButton(draft, "cancel", locale=locale))
 
 

@@ -12,7 +12,10 @@ import pytest
 import pytest_asyncio
 from PIL import Image, ImageDraw
 
+from bot.images import masks
 from storage import GuildSettingsRepository
+from tests.support.files import png_bytes
+from tests.support.gardens import garden
 
 from .exterior_env import exterior_bot
 from .flow import (
@@ -88,11 +91,28 @@ async def test_painted_photo_previews_privately_then_generates(
 
 
 @pytest.mark.asyncio
+async def test_a_clear_lawn_is_described_and_generate_leads(emulator, sandbox, running):
+    g = garden(1)  # a green lawn in colour: the suggestion is sure of it
+    handle = await create(emulator, "POOL", photo=png_bytes(g.photo), mask=None)
+    preview = await handle.wait_followup(timeout=10)
+    share = round(masks.coverage(g.lawn) * 20) * 5  # what was found, in round figures
+    assert f"open lawn, about {share}% of the photo" in preview["content"], preview["content"]
+    assert "not sure" not in preview["content"]
+    assert [b["label"] for b in buttons(preview)] == PREVIEW_LABELS
+    assert spent_nothing(sandbox)
+
+
+@pytest.mark.asyncio
 async def test_no_mask_suggests_an_area_and_cancel_spends_nothing(emulator, sandbox, running):
     handle = await create(emulator, "TERRACE", mask=None)
     preview = await handle.wait_followup(timeout=10)
     assert "suggest" in preview["content"] and preview["attachments"]
-    assert [b["label"] for b in buttons(preview)] == PREVIEW_LABELS
+    # the example photo is grey: nothing but brightness to go by, so it says so and the
+    # studio comes first
+    assert preview["content"].startswith("I'm not sure about this one: adjust it in the studio.")
+    assert [b["label"] for b in buttons(preview)] == [
+        "Edit in studio", "Generate (1 credit)", "Cancel"
+    ]  # fmt: skip
     cancel = next(c for c in custom_ids(preview) if c.endswith(":cancel"))
     click = await emulator.click_button(preview, cancel)
     assert (await click.wait_ack()).type == 7  # the preview itself says it was cancelled

@@ -47,7 +47,7 @@ def token_of(link: str) -> str:
 
 @pytest.mark.asyncio
 async def test_a_draft_is_claimed_once_even_by_racing_clicks(service):
-    draft, overlay = await new_preview(service)
+    draft, overlay, _ = await new_preview(service)
     assert Image.open(io.BytesIO(overlay)).format == "JPEG"
     results = await asyncio.gather(
         *(service.claim(draft.id, 3) for _ in range(5)), return_exceptions=True
@@ -58,7 +58,7 @@ async def test_a_draft_is_claimed_once_even_by_racing_clicks(service):
 
 @pytest.mark.asyncio
 async def test_someone_else_cannot_claim_or_cancel(service):
-    draft, _ = await new_preview(service)
+    draft, _, _ = await new_preview(service)
     with pytest.raises(DraftGone):
         await service.claim(draft.id, 99)
     assert "not yours" in str(await service.cancel(draft.id, 99))
@@ -68,7 +68,7 @@ async def test_someone_else_cannot_claim_or_cancel(service):
 @pytest.mark.asyncio
 async def test_expired_preview_cannot_be_claimed_but_its_studio_link_still_works(service):
     service.preview_lifetime = timedelta(seconds=-1)
-    draft, _ = await new_preview(service)
+    draft, _, _ = await new_preview(service)
     with pytest.raises(DraftGone, match="expired"):
         await service.claim(draft.id, 3)
     launched = []
@@ -95,7 +95,7 @@ async def test_expired_preview_cannot_be_claimed_but_its_studio_link_still_works
 
 @pytest.mark.asyncio
 async def test_studio_masks_are_validated_like_attachments(service):
-    draft, _ = await new_preview(service)
+    draft, _, _ = await new_preview(service)
     token = token_of(service.studio_link(draft))
 
     async def launcher(d, locale):
@@ -116,7 +116,7 @@ async def test_studio_masks_are_validated_like_attachments(service):
 
 @pytest.mark.asyncio
 async def test_a_failed_launch_leaves_the_link_usable(service):
-    draft, _ = await new_preview(service)
+    draft, _, _ = await new_preview(service)
     token = token_of(service.studio_link(draft))
 
     async def broken(d, locale):
@@ -130,8 +130,8 @@ async def test_a_failed_launch_leaves_the_link_usable(service):
 
 @pytest.mark.asyncio
 async def test_a_link_is_bound_to_its_session(service, db):
-    draft, _ = await new_preview(service)
-    other, _ = await new_preview(service, photo=png_bytes(photo((256, 192), (10, 20, 30))))
+    draft, _, _ = await new_preview(service)
+    other, _, _ = await new_preview(service, photo=png_bytes(photo((256, 192), (10, 20, 30))))
     token = token_of(service.studio_link(draft))
     # even a correctly signed token for another draft id still names the first photo
     claims = verify(service._key, token)
@@ -160,7 +160,7 @@ async def test_nothing_to_suggest_starts_an_empty_studio_draft_that_cannot_be_ge
     service,
 ):
     sky = png_bytes(photo((256, 192), (40, 90, 200)))
-    draft, _ = await new_preview(service, photo=sky, mask=None)
+    draft, _, _ = await new_preview(service, photo=sky, mask=None)
     assert draft.source == "none"
     with pytest.raises(DraftGone, match="studio first"):
         await service.claim(draft.id, 3)

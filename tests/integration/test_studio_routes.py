@@ -36,7 +36,7 @@ async def studio(tmp_path):
 
 
 async def a_link(drafts: DraftService) -> str:
-    draft, _ = await drafts.preview(
+    draft, _, _ = await drafts.preview(
         photo=png_bytes(photo((256, 192))), room_type=RoomType.POOL, guild_id=1, channel_id=2,
         user_id=3, user_name="alice", mask=png_bytes(mask((256, 192))),
     )  # fmt: skip
@@ -111,7 +111,7 @@ async def test_a_forged_link_is_refused_before_its_body_is_read(studio):
 @pytest.mark.asyncio
 async def test_the_page_and_its_refusals_speak_the_links_language(studio):
     drafts, http = studio
-    draft, _ = await drafts.preview(
+    draft, _, _ = await drafts.preview(
         photo=png_bytes(photo((256, 192))), room_type=RoomType.POOL, guild_id=1, channel_id=2,
         user_id=3, user_name="alice", mask=png_bytes(mask((256, 192))),
     )  # fmt: skip

@@ -32,6 +32,7 @@ FAMILIES = {
     "card.status.": "Status values (job cards)",
     "choice.": "command choices (the Translator) and RoomType values (buttons)",
     "preview.source.": "where a draft's mask came from (Draft.source)",
+    "preview.found.": "what a suggestion found (Found.kind: lawn, ground)",
     "button.card.": "a result card's actions (cogs/cards/card.py)",
     "admin.show.": "the settings card's rows (cogs/admin/commands.py)",
     "refused.": "a limit's scope (LimitReachedError)",

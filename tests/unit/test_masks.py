@@ -136,7 +136,8 @@ def test_uploads_become_a_pair_for_the_api():
     pair = masks.prepare_painted(encode(g.photo, "JPEG"), encode(copy, "PNG"))
     assert (pair.width, pair.height) == (800, 600) and pair.photo_format == "jpg"
     assert iou(Image.open(io.BytesIO(pair.mask)), area) >= PAINTED_MIN
-    suggested = masks.prepare_suggested(encode(g.photo, "WEBP"), RoomType.TERRACE)
+    suggested, found = masks.prepare_suggested(encode(g.photo, "WEBP"), RoomType.TERRACE)
+    assert found.kind == "lawn" and found.sure and abs(found.share - masks.coverage(g.lawn)) < 0.1
     assert suggested.photo_format == "jpg" and suggested.photo_changed
     assert iou(Image.open(io.BytesIO(suggested.mask)), g.lawn) >= SUGGESTED_MIN
     with pytest.raises(ImageError, match="painted photo is not a readable"):

@@ -14,10 +14,11 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from PIL import Image
 
-from bot.domain import Draft, DraftState, Generation, Kind, Message, RoomType, UserError
+from bot.domain import Draft, DraftState, Found, Generation, Kind, Message, RoomType, UserError
 from bot.images import masks
 from bot.images.decode import (
     FORMATS,
@@ -60,6 +61,14 @@ class LaunchFailed(Exception):
         self.status = status
 
 
+class Preview(NamedTuple):
+    """A new draft, its overlay (JPEG) and, for a suggested area, what was found."""
+
+    draft: Draft
+    overlay: bytes
+    found: Found | None = None
+
+
 class DraftService:
     def __init__(
         self,
@@ -100,7 +109,7 @@ class DraftService:
         user_name: str | None,
         mask: bytes | None = None,
         painted: bytes | None = None,
-    ) -> tuple[Draft, bytes]:
+    ) -> Preview:
         """A draft of a new generation and its overlay (JPEG): the area comes from `mask`, or
         is derived from `painted`, or suggested from the photo. When nothing can be suggested
         and the studio is reachable, the draft starts empty (source "none"): the user paints
@@ -111,12 +120,12 @@ class DraftService:
             if not self.studio_reachable:
                 raise
             prepared = await asyncio.to_thread(_unmasked, photo)
-        data, fmt, binary, source, overlay = prepared
+        data, fmt, binary, source, overlay, found = prepared
         draft = await self._add(
             Kind.CREATE, data, f"photo.{fmt}", binary, room_type, source,
             guild_id, channel_id, user_id, user_name,
         )  # fmt: skip
-        return draft, overlay
+        return Preview(draft, overlay, found)
 
     async def for_variation(
         self, parent: Generation, photo: bytes, mask: bytes | None, *, user_id: int,
@@ -239,16 +248,17 @@ def _size(photo: bytes) -> tuple[int, int]:
 
 
 def _prepare(photo, mask, painted, room_type):
+    found = None
     if mask is not None:
         pair, source = prepare_pair(photo, mask), "mask"
     elif painted is not None:
         pair, source = masks.prepare_painted(photo, painted), "painted"
     else:
-        pair, source = masks.prepare_suggested(photo, room_type), "suggested"
+        (pair, found), source = masks.prepare_suggested(photo, room_type), "suggested"
     # the pair's photo is upright (re-encoded when it was not), as the overlay must be
     shown = Image.open(io.BytesIO(pair.photo)).convert("RGB")
     overlay = masks.preview_jpeg(shown, Image.open(io.BytesIO(pair.mask)))
-    return pair.photo, pair.photo_format, pair.mask, source, overlay
+    return pair.photo, pair.photo_format, pair.mask, source, overlay, found
 
 
 def _unmasked(photo: bytes):
@@ -259,7 +269,7 @@ def _unmasked(photo: bytes):
     shown.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
     out = io.BytesIO()
     shown.save(out, format="JPEG", quality=85)
-    return prepared.data, prepared.format, empty, "none", out.getvalue()
+    return prepared.data, prepared.format, empty, "none", out.getvalue(), None
 
 
 def _mask_or_empty(mask: bytes | None, size: tuple[int, int]) -> bytes:
