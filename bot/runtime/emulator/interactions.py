@@ -18,6 +18,8 @@ from aiohttp import web
 from .body import BODY, ParsedBody
 from .components_v2 import check_modal
 from .messages import apply_edit, build_message
+from .observers import ACKNOWLEDGED, Event
+from .observers import MODAL as MODAL_OPENED
 from .responses import (
     ALREADY_ACKNOWLEDGED,
     UNKNOWN_INTERACTION,
@@ -29,8 +31,8 @@ from .responses import (
 from .state import StoredMessage
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
     from .models import Channel, User
+    from .parts import Emulator
 
 APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
@@ -60,7 +62,7 @@ class CallbackRecord:
 class InteractionHandle:
     """What a test gets back from an injection; await the bot's answers through it."""
 
-    def __init__(self, emu: DiscordEmulator, payload: dict[str, Any], channel: Channel, user: User):
+    def __init__(self, emu: Emulator, payload: dict[str, Any], channel: Channel, user: User):
         self.emu = emu
         self.payload = payload
         self.id = int(payload["id"])
@@ -130,7 +132,7 @@ class InteractionHandle:
 
 
 class Interactions:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
         self.handles: dict[int, InteractionHandle] = {}
         self.by_token: dict[str, InteractionHandle] = {}
@@ -230,10 +232,20 @@ class Interactions:
             handle.responses.append(record)
             raise
         handle.responses.append(record)
+        self._observed(handle, kind)
         self.emu.state.notifier.notify()
         if request.query.get("with_response", "").lower() not in ("1", "true"):
             return no_content()
         return json_response(result)
+
+    def _observed(self, handle: InteractionHandle, kind: int) -> None:
+        """The user's client learns its interaction was answered (and sees a modal opened)."""
+        observers, channel, user = self.emu.observers, handle.channel.id, handle.user.id
+        if kind == MODAL and handle.modal is not None:
+            data = {"interaction_id": str(handle.id), "modal": handle.modal}
+            observers.publish(Event(MODAL_OPENED, data, channel, user))
+        data = {"interaction_id": str(handle.id), "type": kind}
+        observers.publish(Event(ACKNOWLEDGED, data, channel, user))
 
     async def _respond(self, handle: InteractionHandle, kind: Any, body: ParsedBody) -> dict:
         inner = ParsedBody(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import discord
-import yarl
 from aiohttp import web
 
 from . import permissions as perms
@@ -29,14 +27,27 @@ from .interactions import (
 from .messages import DEFAULT_UPLOAD_LIMIT, find_component, render
 from .modals import modal_submit_data
 from .models import Channel, User
+from .observers import Observers
 from .rest import RestApi
 from .server import build_app
 from .state import EmulatorState, RecordedRequest, StoredAttachment, StoredMessage
 from .webhooks import Webhooks
 
+
+@dataclass(frozen=True)
+class WorldNames:
+    """Who and what the emulated world starts with (tests: the defaults)."""
+
+    owner: str = "owner"
+    bot: str = "tinybot"
+    user: str = "alice"
+    guild: str = "Emulated Guild"
+    channel: str = "general"
+
+
 FileSpec = tuple[str, bytes] | tuple[str, bytes, str | None]
 ChannelRef = Channel | int | None
-MessageRef = dict[str, Any] | int | discord.Message
+MessageRef = dict[str, Any] | int | Any  # a message dict, its id, or anything with an .id
 
 
 class DiscordEmulator:
@@ -55,6 +66,7 @@ class DiscordEmulator:
         upload_limit: int = DEFAULT_UPLOAD_LIMIT,
         reaction_time: float = 0.1,
         shards: int = 1,
+        names: WorldNames = WorldNames(),
     ) -> None:
         self.state = state = EmulatorState()
         self.shards = shards  # what GET /gateway/bot advises
@@ -66,17 +78,19 @@ class DiscordEmulator:
         # message's last change, so the bot has processed the answer that created it (e.g.
         # registered a non-persistent view under the new message id).
         self.reaction_time = reaction_time
-        self.owner = state.add_user("owner")
-        self.bot_user = state.add_user("tinybot", bot=True)
+        self.names = names
+        self.owner = state.add_user(names.owner)
+        self.bot_user = state.add_user(names.bot, bot=True)
         self.application_id = self.bot_user.id  # as for every modern application
-        self.user = state.add_user("alice")
-        self.guild = state.add_guild("Emulated Guild", self.owner)
-        self.bot_role = state.add_role(self.guild, "tinybot", perms.BOT_ROLE_DEFAULT, managed=True)
+        self.user = state.add_user(names.user)
+        self.guild = state.add_guild(names.guild, self.owner)
+        self.bot_role = state.add_role(self.guild, names.bot, perms.BOT_ROLE_DEFAULT, managed=True)
         state.add_member(self.guild, self.bot_user, [self.bot_role.id])
         state.add_member(self.guild, self.user)
-        self.channel = state.add_channel(self.guild, "general")
+        self.channel = state.add_channel(self.guild, names.channel)
         self.cdn = Cdn(state, lambda: self.url, attachment_url_lifetime)
         self.faults = FaultInjector()
+        self.observers = Observers()
         self.gateway = Gateway(self, heartbeat_interval)
         self.interactions = Interactions(self)
         self.commands = Commands(self)
@@ -89,13 +103,23 @@ class DiscordEmulator:
         self._port: int | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
-    async def start(self) -> DiscordEmulator:
-        self._runner = web.AppRunner(build_app(self), access_log=None)
+    async def start(self, port: int = 0, *, beside: Sequence[web.RouteDef] = ()) -> DiscordEmulator:
+        """Listen on 127.0.0.1:``port`` (0: a free one); ``beside``: other routes served on the
+        same port, outside the emulated API (the playground's page)."""
+        app = build_app(self, [*self.routes(), *beside])
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         return self
+
+    def routes(self) -> list[web.RouteDef]:
+        """Every route of the emulated Discord (the playground serves them beside its page)."""
+        routes = [web.get("/gateway", self.gateway.handle)]
+        for part in (self.rest, self.channel_messages, self.commands, self.interactions):
+            routes += part.routes()
+        return routes + self.webhooks.routes() + self.cdn.routes()
 
     async def stop(self) -> None:
         self.faults.release_all()
@@ -125,24 +149,13 @@ class DiscordEmulator:
         return f"ws://127.0.0.1:{self._port}/gateway"
 
     def env(self) -> dict[str, str]:
-        """Variables for a subprocess bot (it sets the same two discord.py attributes)."""
+        """Variables for a bot in another process (``bot.runtime.app.point_discord_at``)."""
         return {
             "DISCORD_API_BASE_URL": self.api_url,
             "DISCORD_GATEWAY_URL": self.ws_url,
             "DISCORD_TOKEN": self.token,
             "DISCORD_GUILD_ID": str(self.guild.id),
         }
-
-    @contextlib.contextmanager
-    def patch_discord(self) -> Iterator[None]:
-        """Point discord.py (process-wide class attributes) at this emulator, then restore."""
-        route, ws = discord.http.Route, discord.gateway.DiscordWebSocket
-        saved = route.BASE, ws.DEFAULT_GATEWAY
-        route.BASE, ws.DEFAULT_GATEWAY = self.api_url, yarl.URL(self.ws_url)
-        try:
-            yield
-        finally:
-            route.BASE, ws.DEFAULT_GATEWAY = saved
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -163,7 +176,7 @@ class DiscordEmulator:
         """Another server the bot (and alice) are in; returns its first channel. Its
         GUILD_CREATE goes to the shard that holds it."""
         guild = self.state.add_guild(name, self.owner)
-        role = self.state.add_role(guild, "tinybot", perms.BOT_ROLE_DEFAULT, managed=True)
+        role = self.state.add_role(guild, self.names.bot, perms.BOT_ROLE_DEFAULT, managed=True)
         self.state.add_member(guild, self.bot_user, [role.id])
         self.state.add_member(guild, self.user)
         channel = self.state.add_channel(guild, "general")
