@@ -40,7 +40,8 @@ checked against Discord's component rules (``components_v2.py``: Components V2 l
 ``html.page`` draws messages as a page to look at (``tests/e2e/show_cards.py``).
 """
 
-from .emulator import DiscordEmulator, WorldNames
+from .emulator import DiscordEmulator
 from .interactions import CallbackRecord, InteractionHandle
+from .world import WorldNames
 
 __all__ = ["CallbackRecord", "DiscordEmulator", "InteractionHandle", "WorldNames"]

@@ -6,7 +6,6 @@ import asyncio
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from .cdn import DEFAULT_LIFETIME, Cdn, probe_file
 from .channel_messages import ChannelMessages
 from .commands import Commands
 from .faults import Fault, FaultInjector
-from .gateway import INTENT_GUILD_MEMBERS, Gateway
+from .gateway import Gateway
 from .interactions import (
     APPLICATION_COMMAND,
     COMPONENT,
@@ -32,25 +31,13 @@ from .rest import RestApi
 from .server import build_app
 from .state import EmulatorState, RecordedRequest, StoredAttachment, StoredMessage
 from .webhooks import Webhooks
-
-
-@dataclass(frozen=True)
-class WorldNames:
-    """Who and what the emulated world starts with (tests: the defaults)."""
-
-    owner: str = "owner"
-    bot: str = "tinybot"
-    user: str = "alice"
-    guild: str = "Emulated Guild"
-    channel: str = "general"
-
+from .world import DEFAULT_NAMES, ChannelRef, World, WorldNames
 
 FileSpec = tuple[str, bytes] | tuple[str, bytes, str | None]
-ChannelRef = Channel | int | None
 MessageRef = dict[str, Any] | int | Any  # a message dict, its id, or anything with an .id
 
 
-class DiscordEmulator:
+class DiscordEmulator(World):
     # Every second acknowledgement any emulator in this process refused (custom_id or command),
     # read by the suite-wide guard in tests/conftest.py.
     double_acknowledgements: ClassVar[list[str]] = []
@@ -66,7 +53,7 @@ class DiscordEmulator:
         upload_limit: int = DEFAULT_UPLOAD_LIMIT,
         reaction_time: float = 0.1,
         shards: int = 1,
-        names: WorldNames = WorldNames(),
+        names: WorldNames = DEFAULT_NAMES,
     ) -> None:
         self.state = state = EmulatorState()
         self.shards = shards  # what GET /gateway/bot advises
@@ -165,55 +152,6 @@ class DiscordEmulator:
     @attachment_url_lifetime.setter
     def attachment_url_lifetime(self, value: float) -> None:
         self.cdn.lifetime = value
-
-    # -- world -------------------------------------------------------------------------------
-    def _channel(self, channel: ChannelRef) -> Channel:
-        if channel is None:
-            return self.channel
-        return channel if isinstance(channel, Channel) else self.state.channel(channel)
-
-    async def add_guild(self, name: str) -> Channel:
-        """Another server the bot (and alice) are in; returns its first channel. Its
-        GUILD_CREATE goes to the shard that holds it."""
-        guild = self.state.add_guild(name, self.owner)
-        role = self.state.add_role(guild, self.names.bot, perms.BOT_ROLE_DEFAULT, managed=True)
-        self.state.add_member(guild, self.bot_user, [role.id])
-        self.state.add_member(guild, self.user)
-        channel = self.state.add_channel(guild, "general")
-        await self.gateway.guild_added(guild)
-        return channel
-
-    async def add_channel(self, name: str, *, bot_allow: int = 0, bot_deny: int = 0) -> Channel:
-        channel = self.state.add_channel(self.guild, name)
-        if bot_allow or bot_deny:
-            channel.overwrites.append(perms.member_overwrite(self.bot_user.id, bot_allow, bot_deny))
-        await self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
-        return channel
-
-    async def set_bot_permissions(self, channel: ChannelRef, *, allow: int = 0, deny: int = 0):
-        """Replace the bot's member overwrite in ``channel`` (e.g. ``deny=perms.ATTACH_FILES``)."""
-        await self.set_member_permissions(channel, self.bot_user, allow=allow, deny=deny)
-
-    async def set_member_permissions(
-        self, channel: ChannelRef, user: User, *, allow: int = 0, deny: int = 0
-    ) -> None:
-        """Replace ``user``'s member overwrite in ``channel`` (``deny=perms.VIEW_CHANNEL`` hides
-        it from them); the bot learns it through CHANNEL_UPDATE, as from Discord."""
-        target = self._channel(channel)
-        target.overwrites[:] = [o for o in target.overwrites if o["id"] != str(user.id)]
-        if allow or deny:
-            target.overwrites.append(perms.member_overwrite(user.id, allow, deny))
-        await self.gateway.dispatch("CHANNEL_UPDATE", target.payload())
-
-    async def add_user(self, username: str) -> User:
-        user = self.state.add_user(username)
-        member = self.state.add_member(self.guild, user)
-        data = {**member.payload(), "guild_id": str(self.guild.id)}
-        await self.gateway.dispatch("GUILD_MEMBER_ADD", data, INTENT_GUILD_MEMBERS)
-        return user
-
-    def bot_permissions(self, channel: ChannelRef = None) -> int:
-        return self.state.permissions(self._channel(channel), self.bot_user.id)
 
     # -- injection ---------------------------------------------------------------------------
     def _ephemeral_attachment(self, channel: Channel, spec: FileSpec) -> StoredAttachment:
@@ -340,6 +278,18 @@ class DiscordEmulator:
     async def reconnect_gateway(self, timeout: float = 5.0) -> None:
         """Send op 7 RECONNECT; returns once the client has RESUMEd on a new socket."""
         await self.gateway.reconnect(timeout)
+
+    def forget(self, keep: int = 200) -> None:
+        """A long-running emulator (the playground) keeps only the last ``keep`` recorded
+        requests, gateway frames and dispatches, and no expired interaction."""
+        for records in (self.state.requests, self.gateway.received, self.gateway.dispatched):
+            del records[:-keep]
+        del self.cdn.downloads[:-keep]
+        interactions = self.interactions
+        for key, handle in list(interactions.handles.items()):
+            if handle.expired:
+                del interactions.handles[key]
+                interactions.by_token.pop(handle.token, None)
 
     # -- inspection --------------------------------------------------------------------------
     @property

@@ -131,6 +131,16 @@ class InteractionHandle:
         return await self.emu.state.notifier.wait_for(check, timeout)
 
 
+def _full_name(data: dict[str, Any]) -> str:
+    """``exterior create``: the command with its group and subcommand, as a client shows
+    "used /exterior create" (Discord's message interaction names them so)."""
+    names, options = [str(data.get("name", ""))], data.get("options") or []
+    while len(options) == 1 and options[0].get("type") in (1, 2):
+        names.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return " ".join(names)
+
+
 class Interactions:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
@@ -182,7 +192,7 @@ class Interactions:
             "authorizing_integration_owners": handle.payload["authorizing_integration_owners"],
         }
         if handle.type == APPLICATION_COMMAND:
-            meta.update(name=data.get("name"), command_type=data.get("type", 1))
+            meta.update(name=_full_name(data), command_type=data.get("type", 1))
         if handle.component_message_id is not None:
             meta["interacted_message_id"] = str(handle.component_message_id)
         if handle.original_id is not None and handle.original_id != handle.component_message_id:

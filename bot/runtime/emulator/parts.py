@@ -36,6 +36,13 @@ class InteractionBook(Protocol):
     def new_message(self, handle: Any, body: ParsedBody, **extra: Any) -> StoredMessage: ...
 
 
+class CommandBook(Protocol):
+    """The synced application commands (commands.py), as the world's store keeps them."""
+
+    global_commands: list[dict[str, Any]]
+    guild_commands: dict[int, list[dict[str, Any]]]
+
+
 class Emulator(Protocol):
     double_acknowledgements: ClassVar[list[str]]
     state: EmulatorState
@@ -44,6 +51,7 @@ class Emulator(Protocol):
     observers: Observers
     gateway: Announcer
     interactions: InteractionBook
+    commands: CommandBook
     token: str
     application_id: int
     bot_user: User
