@@ -174,6 +174,18 @@ async def test_reload_shows_history_and_two_tabs_are_live(page, chromium, playgr
     assert not errors, errors
 
 
+async def test_share_through_a_select_menu_to_the_other_channel(page):
+    await results(page).last.get_by_role("button", name="Share").click()
+    question = private(page, "shared").last
+    await expect(question).to_be_visible(timeout=WAIT)
+    await question.locator("select").select_option(label="#garden-ideas")
+    other = page.get_by_role("button", name="garden-ideas")
+    await expect(other).to_have_class(re.compile("unread"), timeout=WAIT)
+    await other.click()
+    await expect(results(page)).to_have_count(1, timeout=WAIT)
+    await screenshot(page, "playground-shared.png")
+
+
 async def test_results_survive_a_restart(chromium, playground):
     first = await open_page(chromium, playground.url)
     if not await results(first).count():  # run alone: make one

@@ -31,16 +31,24 @@ class Refused(Exception):
 
 async def read_form(request: web.Request) -> tuple[dict[str, Any], dict[str, list[tuple]]]:
     """The ``payload`` JSON part and the files, by field name without ``file:``."""
-    payload: dict[str, Any] = {}
     files: dict[str, list[tuple]] = {}
-    reader = await request.multipart()
-    async for part in reader:
-        if part.name == "payload":
-            payload = json.loads(await part.text())
-        elif part.name and part.name.startswith(FILE_PREFIX) and part.filename:
-            data = await part.read()
-            spec = (part.filename, bytes(data), part.headers.get("Content-Type"))
-            files.setdefault(part.name.removeprefix(FILE_PREFIX), []).append(spec)
+    text = "{}"
+    if not request.content_type.startswith("multipart/"):
+        text = str((await request.post()).get("payload", text))
+    else:
+        async for part in await request.multipart():
+            if part.name == "payload":
+                text = await part.text()
+            elif part.name and part.name.startswith(FILE_PREFIX) and part.filename:
+                data = await part.read()
+                spec = (part.filename, bytes(data), part.headers.get("Content-Type"))
+                files.setdefault(part.name.removeprefix(FILE_PREFIX), []).append(spec)
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise web.HTTPBadRequest(text="payload is not a JSON object")
     return payload, files
 
 

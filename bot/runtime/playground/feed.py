@@ -34,8 +34,9 @@ def synced_commands(emu: DiscordEmulator) -> list[dict[str, Any]]:
 
 def visible_messages(emu: DiscordEmulator, channel_id: int, user_id: int) -> list[dict]:
     """The channel's last messages and this user's own ephemeral ones, oldest first."""
-    shown = emu.state.channel_history(channel_id)[-HISTORY:]
-    oldest = shown[0].id if shown else 0
+    history = emu.state.channel_history(channel_id)
+    shown = history[-HISTORY:]
+    oldest = shown[0].id if len(history) > HISTORY else 0  # none older than what is shown
     for message in emu.state.messages.values():
         meta = message.interaction_metadata or {}
         mine = str((meta.get("user") or {}).get("id")) == str(user_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from pathlib import Path
 
 from bot.runtime.emulator import DiscordEmulator
@@ -32,6 +33,19 @@ class Memory:
         self._changed = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._unsubscribe = None
+
+    def secret_key(self) -> str:
+        """The bot's EXTERIOR_SECRET_KEY in the playground, made once and kept with the world
+        (so /exterior-admin credentials can seal a server's key, and its links stay valid)."""
+        path = self.store.path / "secret-key"
+        try:
+            return path.read_text("ascii").strip()
+        except FileNotFoundError:
+            self.store.path.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(32)
+            path.touch(mode=0o600)
+            path.write_text(key, "ascii")
+            return key
 
     def recall(self) -> bool:
         """Load the kept world into the emulator (False: there was none)."""

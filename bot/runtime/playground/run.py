@@ -43,7 +43,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bot_settings(settings: Settings, emu: DiscordEmulator, db: Path) -> Settings:
+def bot_settings(settings: Settings, emu: DiscordEmulator, db: Path, secret_key: str) -> Settings:
     """The bot's settings in the playground: the emulator for Discord, the built-in sandbox for
     the API (whatever key the environment holds: a playground never spends real credits), its
     own SQLite file, and the studio on a loopback port of its own."""
@@ -63,6 +63,7 @@ def bot_settings(settings: Settings, emu: DiscordEmulator, db: Path) -> Settings
         public_url=f"http://127.0.0.1:{studio}",
         webhook_host="127.0.0.1",
         webhook_port=studio,
+        secret_key=settings.secret_key or secret_key,
     )
 
 
@@ -81,6 +82,7 @@ async def run_playground(
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         kept = memory.recall()
+        secret_key = memory.secret_key()
     except OSError as exc:
         print(f"error: cannot use {db.parent} for the playground ({exc.strerror})", file=sys.stderr)
         return 2
@@ -103,7 +105,7 @@ async def run_playground(
     announcing = asyncio.create_task(_announce(emu, db, open_browser, out))
     try:
         # run_bot replaces the early handlers with its own (which close the bot) once it runs
-        return await early.run(run_bot(bot_settings(settings, emu, db)))
+        return await early.run(run_bot(bot_settings(settings, emu, db, secret_key)))
     finally:
         announcing.cancel()
         with contextlib.suppress(asyncio.CancelledError):

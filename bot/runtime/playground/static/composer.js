@@ -124,6 +124,9 @@ export class Composer {
       option.value = String(index);
       return option;
     }));
+    // the example photo is for /exterior create; a bot without it gets no example buttons
+    document.getElementById("examples").hidden =
+      !this.list.some((e) => e.name === "exterior" && e.sub === "create");
     const keep = this.list.findIndex((e, i) => String(i) === before);
     this.select.value = keep >= 0 ? before : "0";
     this.draw();
