@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import secrets
 import signal
@@ -94,8 +95,9 @@ async def run_playground(
         await emu.start(port, beside=[*page.routes(), *feed.routes(), *actions.routes()])
     except OSError as exc:
         await emu.stop()
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
         print(
-            f"error: cannot listen on 127.0.0.1:{port} ({exc.strerror}); "
+            f"error: cannot listen on 127.0.0.1:{port} ({reason}); "
             "another playground may be running: pass --port N (or --port 0 for any free one)",
             file=sys.stderr,
         )
