@@ -1,7 +1,7 @@
 """Through the Discord emulator: command -> first reply, and API done -> result posted.
 
 The real bot (core + cogs, unmodified discord.py) talks to the Discord-protocol emulator in
-tests/e2e/emulator and to the sandbox API, all on 127.0.0.1, in real time, with webhooks.
+bot/runtime/emulator and to the sandbox API, all on 127.0.0.1, in real time, with webhooks.
 Photos are 2 megapixels, so each result the bot downloads and re-posts is 2 MP too.
 """
 
@@ -18,9 +18,11 @@ from PIL import Image, ImageFilter
 
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
-from tests.e2e.emulator import BotRunner, DiscordEmulator
+from bot.runtime.app import discord_pointed_at
+from bot.runtime.emulator import DiscordEmulator
 from tests.e2e.exterior_env import exterior_bot, settings_for
 from tests.e2e.flow import EXAMPLES, create, is_result_of, started_id
+from tests.e2e.runner import BotRunner
 
 from .report import Row, percentile
 
@@ -50,7 +52,7 @@ async def measure(commands: int) -> list[Row]:
     await emulator.start()
     try:
         with (
-            emulator.patch_discord(),
+            discord_pointed_at(emulator.api_url, emulator.ws_url),
             tempfile.TemporaryDirectory(prefix="bench-discord-") as tmp,
         ):
             async with (

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from bot.api.sandbox.server import running_sandbox
 from bot.domain import Generation, Kind, Origin, RoomType, Status
-from bot.runtime.app import ExteriorBot
+from bot.runtime.app import ExteriorBot, discord_pointed_at
 from bot.runtime.core import open_core
+from bot.runtime.emulator import DiscordEmulator
 from storage import Database
 from storage.rows import intent_row
-from tests.e2e.emulator import BotRunner, DiscordEmulator
 from tests.e2e.exterior_env import settings_for
+from tests.e2e.runner import BotRunner
 
 from .report import Row
 
@@ -92,7 +93,7 @@ async def measure(count: int) -> list[Row]:
     await emulator.start()
     try:
         with (
-            emulator.patch_discord(),
+            discord_pointed_at(emulator.api_url, emulator.ws_url),
             tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp,
         ):
             async with running_sandbox() as sandbox:

@@ -20,7 +20,7 @@ from tests.support.postgres import can_start_cluster, throwaway_cluster
 def _one_acknowledgement_per_interaction(request):
     """Suite-wide: a bot that answers one interaction twice (Discord: 400 40060) fails the test
     in which it happened, unless the test is about exactly that."""
-    from tests.e2e.emulator.emulator import DiscordEmulator
+    from bot.runtime.emulator.emulator import DiscordEmulator
 
     seen = len(DiscordEmulator.double_acknowledgements)
     yield

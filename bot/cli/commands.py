@@ -41,6 +41,12 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.runtime.app import run_bot
 
         return await run_bot(settings)
+    if args.command == "playground":
+        from bot.runtime.playground.run import run_playground
+
+        return await run_playground(
+            settings, port=args.port, db=args.db, open_browser=not args.no_browser
+        )
     if settings.sandbox:
         say("note: IACREA_API_KEY is not set; using the built-in sandbox API (results are fake)")
     async with open_core(

@@ -102,6 +102,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", parents=[verbose], help="check the configuration and what it reaches")
     sub.add_parser("run", parents=[verbose], help="run the Discord bot")
+
+    play = sub.add_parser(
+        "playground",
+        parents=[verbose],
+        help="see the bot in your browser (no Discord account, token or key)",
+        description="Run the bot against a built-in Discord emulator and the sandbox API, with "
+        "a web page that looks and behaves like a Discord channel, until Ctrl-C.",
+    )
+    play.add_argument(
+        "--port", type=int, default=8770, help="port of the page (default 8770; 0: any free one)"
+    )
+    play.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    play.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the playground's database (default: exterior-bot.playground.sqlite3 beside "
+        "EXTERIOR_DB_PATH); the emulated server is kept beside it",
+    )
     return parser
 
 

@@ -10,6 +10,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 
 import aiohttp
 import discord
@@ -156,11 +157,24 @@ class ExteriorBot(commands.AutoShardedBot):
 
 
 def point_discord_at(settings: Settings) -> None:
-    """Tests only: send REST and the gateway to a Discord-protocol emulator."""
+    """Send REST and the gateway to a Discord-protocol emulator (the tests, the playground)."""
     if settings.discord_api_base_url:
         discord.http.Route.BASE = settings.discord_api_base_url
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+@contextlib.contextmanager
+def discord_pointed_at(api_url: str, gateway_url: str) -> Iterator[None]:
+    """discord.py's two process-wide class attributes pointed at an emulator, then restored
+    (one emulator per process at a time)."""
+    route, ws = discord.http.Route, discord.gateway.DiscordWebSocket
+    saved = route.BASE, ws.DEFAULT_GATEWAY
+    route.BASE, ws.DEFAULT_GATEWAY = api_url, yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        route.BASE, ws.DEFAULT_GATEWAY = saved
 
 
 async def run_bot(settings: Settings) -> int:

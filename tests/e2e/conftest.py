@@ -8,11 +8,13 @@ import pytest_asyncio
 
 from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
+from bot.runtime.app import discord_pointed_at
 from bot.runtime.config import Settings
+from bot.runtime.emulator import DiscordEmulator
 from tests.support.canary import CANARY_API_KEY, CANARY_BOT_TOKEN, canary_guard  # noqa: F401
 
-from .emulator import BotRunner, DiscordEmulator
 from .exterior_env import settings_for
+from .runner import BotRunner
 
 
 @pytest_asyncio.fixture
@@ -21,7 +23,7 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
     emu = DiscordEmulator(token=CANARY_BOT_TOKEN)
     await emu.start()
     try:
-        with emu.patch_discord():
+        with discord_pointed_at(emu.api_url, emu.ws_url):
             yield emu
     finally:
         await emu.stop()

@@ -11,9 +11,10 @@ from bot.api.sandbox.server import RunningSandbox
 from bot.runtime.app import ExteriorBot
 from bot.runtime.config import Settings
 from bot.runtime.core import Core, open_core
+from bot.runtime.emulator import DiscordEmulator
 from tests.support.proc import free_port
 
-from .emulator import BotRunner, DiscordEmulator
+from .runner import BotRunner
 
 
 def settings_for(

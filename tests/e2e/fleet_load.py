@@ -19,10 +19,10 @@ from PIL import Image, ImageDraw
 
 from bot.api.sandbox.server import RunningSandbox, running_sandbox
 from bot.api.sandbox.state import SandboxConfig
+from bot.runtime.emulator import DiscordEmulator
+from bot.runtime.emulator.models import Channel
 from tests.support.postgres import fresh_database
 
-from .emulator import DiscordEmulator
-from .emulator.models import Channel
 from .fleet import CallbackBalancer, Fleet
 from .flow import create
 

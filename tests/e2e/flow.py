@@ -137,7 +137,7 @@ async def undelivered_copy(core, of: int, **changes) -> int:
 
 async def private_result(emulator) -> tuple[int, Any]:
     """A result posted in a channel an outsider may not view: (its row, the outsider)."""
-    from .emulator import permissions as perms
+    from bot.runtime.emulator import permissions as perms
 
     private = await emulator.add_channel("private")
     outsider = await emulator.add_user("outsider")

@@ -17,17 +17,19 @@ from pathlib import Path
 
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
+from bot.runtime.app import discord_pointed_at
+from bot.runtime.emulator import DiscordEmulator
+from bot.runtime.emulator.html import page
 
-from .emulator import BotRunner, DiscordEmulator
-from .emulator.html import page
 from .exterior_env import exterior_bot, settings_for
 from .flow import create, is_result_of, started_id
+from .runner import BotRunner
 
 
 async def scenario(workdir: Path) -> str:
     config = SandboxConfig(starting_seconds=0.05, processing_seconds=0.4, images_per_generation=2)
     async with DiscordEmulator() as emulator, running_sandbox(config) as sandbox:
-        with emulator.patch_discord():
+        with discord_pointed_at(emulator.api_url, emulator.ws_url):
             settings = settings_for(emulator, sandbox, workdir / "bot.sqlite3")
             async with BotRunner(emulator) as runner, exterior_bot(runner, settings):
                 handle = await create(emulator, "POOL")

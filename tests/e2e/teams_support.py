@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .emulator import permissions as perms
+from bot.runtime.emulator import permissions as perms
 
 MANAGE_GUILD = 1 << 5
 

@@ -133,7 +133,7 @@ async def test_bad_attachments_get_one_sentence_and_cost_nothing(emulator, sandb
 
 @pytest.mark.asyncio
 async def test_missing_permission_is_named(emulator, sandbox, running):
-    from .emulator.permissions import ATTACH_FILES
+    from bot.runtime.emulator.permissions import ATTACH_FILES
 
     await emulator.set_bot_permissions(emulator.channel, deny=ATTACH_FILES)
     handle = await create(emulator)

@@ -11,7 +11,8 @@ import discord
 import pytest
 from PIL import Image
 
-from .emulator import DiscordEmulator
+from bot.runtime.emulator import DiscordEmulator
+
 from .tiny_bot import TinyBot, png
 
 pytestmark = pytest.mark.asyncio

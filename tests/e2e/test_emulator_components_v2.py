@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from .emulator import DiscordEmulator
+from bot.runtime.emulator import DiscordEmulator
 
 V2 = 1 << 15
 

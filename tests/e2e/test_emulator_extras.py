@@ -10,8 +10,9 @@ import aiohttp
 import discord
 import pytest
 
-from .emulator import DiscordEmulator
-from .emulator import permissions as perms
+from bot.runtime.emulator import DiscordEmulator
+from bot.runtime.emulator import permissions as perms
+
 from .tiny_bot import TinyBot, png
 
 pytestmark = pytest.mark.asyncio

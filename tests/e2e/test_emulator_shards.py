@@ -13,9 +13,9 @@ import yarl
 
 from bot.runtime.app import ExteriorBot
 from bot.runtime.core import open_core
+from bot.runtime.emulator import DiscordEmulator
 from tests.support.wait import until
 
-from .emulator import DiscordEmulator
 from .exterior_env import settings_for
 
 pytestmark = pytest.mark.asyncio

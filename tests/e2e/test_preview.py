@@ -206,7 +206,7 @@ async def test_nothing_to_suggest_offers_the_studio_only(emulator, sandbox, runn
 async def test_studio_submission_discord_refuses_spends_nothing_and_keeps_the_link(
     emulator, sandbox, running
 ):
-    from .emulator.permissions import ATTACH_FILES
+    from bot.runtime.emulator.permissions import ATTACH_FILES
 
     handle = await create(emulator, "POOL", mask=None)
     link = link_of(await handle.wait_followup(timeout=10), "Edit in studio")

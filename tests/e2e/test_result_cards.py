@@ -9,10 +9,10 @@ import time
 import pytest
 
 from bot.images.compare import expected_size
+from bot.runtime.emulator.state import StoredMessage
 from tests.support.files import mask as mask_image
 from tests.support.files import png_bytes
 
-from .emulator.state import StoredMessage
 from .exterior_env import exterior_bot
 from .flow import (
     CARD_LABELS,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .emulator import permissions as perms
+from bot.runtime.emulator import permissions as perms
+
 from .exterior_env import exterior_bot
 from .flow import card_text, create, custom_ids, embed_text, is_result_of, started_id
 

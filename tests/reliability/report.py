@@ -131,7 +131,7 @@ def render(figures: dict, junit: ET.Element, seconds: float) -> str:
         "How: tests/reliability/ (marker `reliability`). Faults come from a proxy in front of "
         "the sandbox API (`tests/support/faulty_api.py`: refused before the API acts, or after "
         "it acted with the answer lost) and from the Discord emulator "
-        "(`tests/e2e/emulator/faults.py`: status, reset, malformed, lost answer, held request). "
+        "(`bot/runtime/emulator/faults.py`: status, reset, malformed, lost answer, held request). "
         "Crash points are hit by holding a request and SIGKILLing the process meanwhile; the "
         "restarted bot has to finish the story. Recovery spares intents younger than 10 "
         "minutes (another process may own them), so the crash tests age those rows in the "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Status
-from tests.e2e.emulator.state import StoredMessage
+from bot.runtime.emulator.state import StoredMessage
 from tests.e2e.flow import create, started_id
 from tests.support.hostile_images import corpus
 

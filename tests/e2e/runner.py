@@ -1,4 +1,5 @@
-"""Run discord.py clients against the emulator inside the test's own event loop."""
+"""Run discord.py clients against the emulator (bot.runtime.emulator) inside the test's own
+event loop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TypeVar
 
 import discord
 
-from .emulator import DiscordEmulator
+from bot.runtime.emulator import DiscordEmulator
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
 

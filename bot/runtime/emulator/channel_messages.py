@@ -14,12 +14,12 @@ from .messages import apply_edit, build_message
 from .responses import EDIT_OTHERS_MESSAGE, ApiError, invalid_form, json_response, no_content
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
     from .models import Channel
+    from .parts import Emulator
 
 
 class ChannelMessages:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
     def _channel(self, request: web.Request, needed: int = perms.VIEW_CHANNEL) -> Channel:

@@ -8,27 +8,35 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from .body import BODY, read_body
+from .observers import REFUSED, Event
 from .responses import UNAUTHORIZED, ApiError, json_response
 from .state import RecordedRequest
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
+    from .parts import Emulator
 
 _log = logging.getLogger(__name__)
 # Interaction callbacks and webhooks carry no Authorization header; the CDN is public.
 _UNAUTHENTICATED = ("/api/v10/interactions/", "/api/v10/webhooks/")
+_EMULATED = ("/api/", "/attachments/")  # what is Discord's; other routes are served beside it
+_CHANNEL = re.compile(r"^/api/v10/channels/(\d+)")
+_TOKEN = re.compile(r"^/api/v10/(?:interactions/\d+|webhooks/\d+)/([^/]+)")
 
 
-def build_app(emu: DiscordEmulator) -> web.Application:
+def build_app(emu: Emulator, routes: list[web.RouteDef]) -> web.Application:
+    """The app serving ``routes`` (the gateway's websocket at ``/gateway``, the REST parts'
+    and the CDN's) behind the recording middleware."""
+
     @web.middleware
     async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
-        if request.path == "/gateway":
-            return await handler(request)
+        if request.path == "/gateway" or not request.path.startswith(_EMULATED):
+            return await handler(request)  # a websocket, or a route beside the emulator
         body = await read_body(request)
         request[BODY] = body
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -79,16 +87,34 @@ def build_app(emu: DiscordEmulator) -> web.Application:
         record.status = response.status
         if response.content_type == "application/json" and isinstance(response.body, bytes):
             record.response = json.loads(response.body)
+        if response.status >= 400 and record.method != "GET" and record.path.startswith("/api/"):
+            emu.observers.publish(refusal(emu, record))
         emu.state.notifier.notify()
         return response
 
     app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
-    app.router.add_get("/gateway", emu.gateway.handle)
-    for part in (emu.rest, emu.channel_messages, emu.commands, emu.interactions, emu.webhooks):
-        app.router.add_routes(part.routes())
-    app.router.add_routes(emu.cdn.routes())
+    app.router.add_routes(routes)
     return app
 
 
-def _authorized(emu: DiscordEmulator, request: web.Request) -> bool:
+def refusal(emu: Emulator, record: RecordedRequest) -> Event:
+    """A refused request of the bot's, for the client of the channel (or the one user) it was
+    meant for: what Discord would have answered, so a page can show it."""
+    channel_id = user_id = None
+    if match := _CHANNEL.search(record.path):
+        channel_id = int(match[1])
+    elif match := _TOKEN.search(record.path):
+        handle = emu.interactions.by_token.get(match[1])
+        if handle is not None:
+            channel_id, user_id = handle.channel.id, handle.user.id
+    data = {
+        "method": record.method,
+        "path": record.route,
+        "status": record.status,
+        "error": record.response,
+    }
+    return Event(REFUSED, data, channel_id, user_id)
+
+
+def _authorized(emu: Emulator, request: web.Request) -> bool:
     return request.headers.get("Authorization") == f"Bot {emu.token}"

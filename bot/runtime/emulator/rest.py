@@ -12,11 +12,11 @@ from . import permissions as perms
 from .responses import ApiError, json_response, unknown
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
+    from .parts import Emulator
 
 
 class RestApi:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
     async def me(self, request: web.Request) -> web.Response:

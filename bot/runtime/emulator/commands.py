@@ -15,18 +15,19 @@ from aiohttp import web
 
 from .body import BODY
 from .models import Channel, Role, User
+from .observers import COMMANDS, Event
 from .responses import invalid_form, json_response, no_content, unknown
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
     from .models import Guild
+    from .parts import Emulator
     from .state import StoredAttachment
 
 _NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 
 class Commands:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -166,6 +167,7 @@ class Commands:
             )
         new = [self._normalize(c, commands, guild_id, str(i)) for i, c in enumerate(body)]
         commands[:] = new
+        self.emu.observers.publish(Event(COMMANDS, {"guild_id": guild_id}))
         return json_response(new)
 
     async def upsert(self, request: web.Request) -> web.Response:
@@ -173,6 +175,7 @@ class Commands:
         cmd = self._normalize(request[BODY].data, commands, guild_id, "0")
         existed = any(c["id"] == cmd["id"] for c in commands)
         commands[:] = [c for c in commands if c["id"] != cmd["id"]] + [cmd]
+        self.emu.observers.publish(Event(COMMANDS, {"guild_id": guild_id}))
         return json_response(cmd, status=200 if existed else 201)
 
     async def list(self, request: web.Request) -> web.Response:

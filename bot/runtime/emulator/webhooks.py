@@ -19,12 +19,12 @@ from .responses import INVALID_WEBHOOK_TOKEN, ApiError, json_response, no_conten
 from .state import StoredMessage
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
     from .interactions import InteractionHandle
+    from .parts import Emulator
 
 
 class Webhooks:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
     def _handle(self, request: web.Request) -> InteractionHandle:

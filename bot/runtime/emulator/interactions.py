@@ -18,6 +18,8 @@ from aiohttp import web
 from .body import BODY, ParsedBody
 from .components_v2 import check_modal
 from .messages import apply_edit, build_message
+from .observers import ACKNOWLEDGED, Event
+from .observers import MODAL as MODAL_OPENED
 from .responses import (
     ALREADY_ACKNOWLEDGED,
     UNKNOWN_INTERACTION,
@@ -29,8 +31,8 @@ from .responses import (
 from .state import StoredMessage
 
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
     from .models import Channel, User
+    from .parts import Emulator
 
 APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
@@ -60,7 +62,7 @@ class CallbackRecord:
 class InteractionHandle:
     """What a test gets back from an injection; await the bot's answers through it."""
 
-    def __init__(self, emu: DiscordEmulator, payload: dict[str, Any], channel: Channel, user: User):
+    def __init__(self, emu: Emulator, payload: dict[str, Any], channel: Channel, user: User):
         self.emu = emu
         self.payload = payload
         self.id = int(payload["id"])
@@ -129,8 +131,18 @@ class InteractionHandle:
         return await self.emu.state.notifier.wait_for(check, timeout)
 
 
+def _full_name(data: dict[str, Any]) -> str:
+    """``exterior create``: the command with its group and subcommand, as a client shows
+    "used /exterior create" (Discord's message interaction names them so)."""
+    names, options = [str(data.get("name", ""))], data.get("options") or []
+    while len(options) == 1 and options[0].get("type") in (1, 2):
+        names.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return " ".join(names)
+
+
 class Interactions:
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self.emu = emu
         self.handles: dict[int, InteractionHandle] = {}
         self.by_token: dict[str, InteractionHandle] = {}
@@ -180,7 +192,7 @@ class Interactions:
             "authorizing_integration_owners": handle.payload["authorizing_integration_owners"],
         }
         if handle.type == APPLICATION_COMMAND:
-            meta.update(name=data.get("name"), command_type=data.get("type", 1))
+            meta.update(name=_full_name(data), command_type=data.get("type", 1))
         if handle.component_message_id is not None:
             meta["interacted_message_id"] = str(handle.component_message_id)
         if handle.original_id is not None and handle.original_id != handle.component_message_id:
@@ -230,10 +242,20 @@ class Interactions:
             handle.responses.append(record)
             raise
         handle.responses.append(record)
+        self._observed(handle, kind)
         self.emu.state.notifier.notify()
         if request.query.get("with_response", "").lower() not in ("1", "true"):
             return no_content()
         return json_response(result)
+
+    def _observed(self, handle: InteractionHandle, kind: int) -> None:
+        """The user's client learns its interaction was answered (and sees a modal opened)."""
+        observers, channel, user = self.emu.observers, handle.channel.id, handle.user.id
+        if kind == MODAL and handle.modal is not None:
+            data = {"interaction_id": str(handle.id), "modal": handle.modal}
+            observers.publish(Event(MODAL_OPENED, data, channel, user))
+        data = {"interaction_id": str(handle.id), "type": kind}
+        observers.publish(Event(ACKNOWLEDGED, data, channel, user))
 
     async def _respond(self, handle: InteractionHandle, kind: Any, body: ParsedBody) -> dict:
         inner = ParsedBody(

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from .observers import MESSAGE_CREATE, MESSAGE_DELETE, MESSAGE_UPDATE, Event
+
 if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
+    from .parts import Emulator
     from .state import StoredMessage
 
 _log = logging.getLogger(__name__)
@@ -69,8 +71,16 @@ class GatewayConnection:
                 await self.ws.send_str(json.dumps(payload))
 
 
+def _only_for(message: StoredMessage) -> int | None:
+    """Whose client sees a message: an ephemeral one only its interaction's user's."""
+    if not message.ephemeral:
+        return None
+    user = (message.interaction_metadata or {}).get("user") or {}
+    return int(user.get("id", 0)) or None
+
+
 class Gateway:
-    def __init__(self, emu: DiscordEmulator, heartbeat_interval: int = 41250) -> None:
+    def __init__(self, emu: Emulator, heartbeat_interval: int = 41250) -> None:
         self.emu = emu
         self.heartbeat_interval = heartbeat_interval
         self.connections: list[GatewayConnection] = []
@@ -132,23 +142,32 @@ class Gateway:
         return data
 
     async def message_created(self, message: StoredMessage) -> None:
+        self._observed(MESSAGE_CREATE, message)
         if not message.ephemeral:
             await self.dispatch(
                 "MESSAGE_CREATE", self._message_data(message), INTENT_GUILD_MESSAGES
             )
 
     async def message_updated(self, message: StoredMessage) -> None:
+        self._observed(MESSAGE_UPDATE, message)
         if not message.ephemeral:
             await self.dispatch(
                 "MESSAGE_UPDATE", self._message_data(message), INTENT_GUILD_MESSAGES
             )
 
     async def message_deleted(self, message: StoredMessage) -> None:
+        data = {"id": str(message.id), "channel_id": str(message.channel_id)}
+        if message.guild_id is not None:
+            data["guild_id"] = str(message.guild_id)
+        self.emu.observers.publish(
+            Event(MESSAGE_DELETE, data, message.channel_id, _only_for(message))
+        )
         if not message.ephemeral:
-            data = {"id": str(message.id), "channel_id": str(message.channel_id)}
-            if message.guild_id is not None:
-                data["guild_id"] = str(message.guild_id)
             await self.dispatch("MESSAGE_DELETE", data, INTENT_GUILD_MESSAGES)
+
+    def _observed(self, kind: str, message: StoredMessage) -> None:
+        data = self.emu.render(message)
+        self.emu.observers.publish(Event(kind, data, message.channel_id, _only_for(message)))
 
     async def reconnect(self, timeout: float = 5.0) -> None:
         """Send op 7 RECONNECT and wait until every client has resumed on a new socket."""

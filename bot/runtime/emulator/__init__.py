@@ -1,5 +1,11 @@
 """A Discord API + gateway emulator that the unmodified discord.py client connects to.
 
+It stands in for Discord as the sandbox stands in for the API: the end-to-end tests run the real
+bot against it, and `exterior-bot playground` shows it in a browser (``bot.runtime.playground``).
+It knows nothing of the bot (tests/unit/test_import_rules.py: it imports no room of ours) and
+nothing of discord.py: a client is pointed at it with ``bot.runtime.app.point_discord_at``
+(another process: ``emulator.env()``).
+
 Writing an end-to-end test (fixtures in ``tests/e2e/conftest.py``)::
 
     @pytest.mark.asyncio
@@ -24,8 +30,9 @@ Inject with ``slash_command``/``click_button``/``select_option``/``submit_modal`
 ``user_message``; break things with ``fail_next`` (a status, or ``kind=`` reset, malformed,
 timeout, hold: see ``faults.py``), ``reconnect_gateway``, ``ack_deadline``,
 ``attachment_url_lifetime``, ``set_bot_permissions``; inspect ``requests``, ``messages_in``,
-``wait_for_message``, ``ack_latencies`` and the ``InteractionHandle``. A subprocess bot gets
-``emulator.env()``.
+``wait_for_message``, ``ack_latencies`` and the ``InteractionHandle``; follow what happens with
+``observers`` (``observers.py``: messages created, edited, deleted, modals opened, requests
+refused). A subprocess bot gets ``emulator.env()``.
 Clicks wait ``reaction_time`` (0.1 s) after the message's last change, like a human would, so
 a bot has registered a fresh non-persistent view before it is used. Messages and modals are
 checked against Discord's component rules (``components_v2.py``: Components V2 layouts with
@@ -35,6 +42,6 @@ checked against Discord's component rules (``components_v2.py``: Components V2 l
 
 from .emulator import DiscordEmulator
 from .interactions import CallbackRecord, InteractionHandle
-from .runner import BotRunner
+from .world import WorldNames
 
-__all__ = ["BotRunner", "CallbackRecord", "DiscordEmulator", "InteractionHandle"]
+__all__ = ["CallbackRecord", "DiscordEmulator", "InteractionHandle", "WorldNames"]

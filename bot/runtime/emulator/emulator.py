@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-import discord
-import yarl
 from aiohttp import web
 
 from . import permissions as perms
@@ -18,7 +15,7 @@ from .cdn import DEFAULT_LIFETIME, Cdn, probe_file
 from .channel_messages import ChannelMessages
 from .commands import Commands
 from .faults import Fault, FaultInjector
-from .gateway import INTENT_GUILD_MEMBERS, Gateway
+from .gateway import Gateway
 from .interactions import (
     APPLICATION_COMMAND,
     COMPONENT,
@@ -29,17 +26,18 @@ from .interactions import (
 from .messages import DEFAULT_UPLOAD_LIMIT, find_component, render
 from .modals import modal_submit_data
 from .models import Channel, User
+from .observers import Observers
 from .rest import RestApi
 from .server import build_app
 from .state import EmulatorState, RecordedRequest, StoredAttachment, StoredMessage
 from .webhooks import Webhooks
+from .world import DEFAULT_NAMES, ChannelRef, World, WorldNames
 
 FileSpec = tuple[str, bytes] | tuple[str, bytes, str | None]
-ChannelRef = Channel | int | None
-MessageRef = dict[str, Any] | int | discord.Message
+MessageRef = dict[str, Any] | int | Any  # a message dict, its id, or anything with an .id
 
 
-class DiscordEmulator:
+class DiscordEmulator(World):
     # Every second acknowledgement any emulator in this process refused (custom_id or command),
     # read by the suite-wide guard in tests/conftest.py.
     double_acknowledgements: ClassVar[list[str]] = []
@@ -55,6 +53,7 @@ class DiscordEmulator:
         upload_limit: int = DEFAULT_UPLOAD_LIMIT,
         reaction_time: float = 0.1,
         shards: int = 1,
+        names: WorldNames = DEFAULT_NAMES,
     ) -> None:
         self.state = state = EmulatorState()
         self.shards = shards  # what GET /gateway/bot advises
@@ -66,17 +65,19 @@ class DiscordEmulator:
         # message's last change, so the bot has processed the answer that created it (e.g.
         # registered a non-persistent view under the new message id).
         self.reaction_time = reaction_time
-        self.owner = state.add_user("owner")
-        self.bot_user = state.add_user("tinybot", bot=True)
+        self.names = names
+        self.owner = state.add_user(names.owner)
+        self.bot_user = state.add_user(names.bot, bot=True)
         self.application_id = self.bot_user.id  # as for every modern application
-        self.user = state.add_user("alice")
-        self.guild = state.add_guild("Emulated Guild", self.owner)
-        self.bot_role = state.add_role(self.guild, "tinybot", perms.BOT_ROLE_DEFAULT, managed=True)
+        self.user = state.add_user(names.user)
+        self.guild = state.add_guild(names.guild, self.owner)
+        self.bot_role = state.add_role(self.guild, names.bot, perms.BOT_ROLE_DEFAULT, managed=True)
         state.add_member(self.guild, self.bot_user, [self.bot_role.id])
         state.add_member(self.guild, self.user)
-        self.channel = state.add_channel(self.guild, "general")
+        self.channel = state.add_channel(self.guild, names.channel)
         self.cdn = Cdn(state, lambda: self.url, attachment_url_lifetime)
         self.faults = FaultInjector()
+        self.observers = Observers()
         self.gateway = Gateway(self, heartbeat_interval)
         self.interactions = Interactions(self)
         self.commands = Commands(self)
@@ -89,13 +90,23 @@ class DiscordEmulator:
         self._port: int | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
-    async def start(self) -> DiscordEmulator:
-        self._runner = web.AppRunner(build_app(self), access_log=None)
+    async def start(self, port: int = 0, *, beside: Sequence[web.RouteDef] = ()) -> DiscordEmulator:
+        """Listen on 127.0.0.1:``port`` (0: a free one); ``beside``: other routes served on the
+        same port, outside the emulated API (the playground's page)."""
+        app = build_app(self, [*self.routes(), *beside])
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         return self
+
+    def routes(self) -> list[web.RouteDef]:
+        """Every route of the emulated Discord (the playground serves them beside its page)."""
+        routes = [web.get("/gateway", self.gateway.handle)]
+        for part in (self.rest, self.channel_messages, self.commands, self.interactions):
+            routes += part.routes()
+        return routes + self.webhooks.routes() + self.cdn.routes()
 
     async def stop(self) -> None:
         self.faults.release_all()
@@ -125,24 +136,13 @@ class DiscordEmulator:
         return f"ws://127.0.0.1:{self._port}/gateway"
 
     def env(self) -> dict[str, str]:
-        """Variables for a subprocess bot (it sets the same two discord.py attributes)."""
+        """Variables for a bot in another process (``bot.runtime.app.point_discord_at``)."""
         return {
             "DISCORD_API_BASE_URL": self.api_url,
             "DISCORD_GATEWAY_URL": self.ws_url,
             "DISCORD_TOKEN": self.token,
             "DISCORD_GUILD_ID": str(self.guild.id),
         }
-
-    @contextlib.contextmanager
-    def patch_discord(self) -> Iterator[None]:
-        """Point discord.py (process-wide class attributes) at this emulator, then restore."""
-        route, ws = discord.http.Route, discord.gateway.DiscordWebSocket
-        saved = route.BASE, ws.DEFAULT_GATEWAY
-        route.BASE, ws.DEFAULT_GATEWAY = self.api_url, yarl.URL(self.ws_url)
-        try:
-            yield
-        finally:
-            route.BASE, ws.DEFAULT_GATEWAY = saved
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -152,55 +152,6 @@ class DiscordEmulator:
     @attachment_url_lifetime.setter
     def attachment_url_lifetime(self, value: float) -> None:
         self.cdn.lifetime = value
-
-    # -- world -------------------------------------------------------------------------------
-    def _channel(self, channel: ChannelRef) -> Channel:
-        if channel is None:
-            return self.channel
-        return channel if isinstance(channel, Channel) else self.state.channel(channel)
-
-    async def add_guild(self, name: str) -> Channel:
-        """Another server the bot (and alice) are in; returns its first channel. Its
-        GUILD_CREATE goes to the shard that holds it."""
-        guild = self.state.add_guild(name, self.owner)
-        role = self.state.add_role(guild, "tinybot", perms.BOT_ROLE_DEFAULT, managed=True)
-        self.state.add_member(guild, self.bot_user, [role.id])
-        self.state.add_member(guild, self.user)
-        channel = self.state.add_channel(guild, "general")
-        await self.gateway.guild_added(guild)
-        return channel
-
-    async def add_channel(self, name: str, *, bot_allow: int = 0, bot_deny: int = 0) -> Channel:
-        channel = self.state.add_channel(self.guild, name)
-        if bot_allow or bot_deny:
-            channel.overwrites.append(perms.member_overwrite(self.bot_user.id, bot_allow, bot_deny))
-        await self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
-        return channel
-
-    async def set_bot_permissions(self, channel: ChannelRef, *, allow: int = 0, deny: int = 0):
-        """Replace the bot's member overwrite in ``channel`` (e.g. ``deny=perms.ATTACH_FILES``)."""
-        await self.set_member_permissions(channel, self.bot_user, allow=allow, deny=deny)
-
-    async def set_member_permissions(
-        self, channel: ChannelRef, user: User, *, allow: int = 0, deny: int = 0
-    ) -> None:
-        """Replace ``user``'s member overwrite in ``channel`` (``deny=perms.VIEW_CHANNEL`` hides
-        it from them); the bot learns it through CHANNEL_UPDATE, as from Discord."""
-        target = self._channel(channel)
-        target.overwrites[:] = [o for o in target.overwrites if o["id"] != str(user.id)]
-        if allow or deny:
-            target.overwrites.append(perms.member_overwrite(user.id, allow, deny))
-        await self.gateway.dispatch("CHANNEL_UPDATE", target.payload())
-
-    async def add_user(self, username: str) -> User:
-        user = self.state.add_user(username)
-        member = self.state.add_member(self.guild, user)
-        data = {**member.payload(), "guild_id": str(self.guild.id)}
-        await self.gateway.dispatch("GUILD_MEMBER_ADD", data, INTENT_GUILD_MEMBERS)
-        return user
-
-    def bot_permissions(self, channel: ChannelRef = None) -> int:
-        return self.state.permissions(self._channel(channel), self.bot_user.id)
 
     # -- injection ---------------------------------------------------------------------------
     def _ephemeral_attachment(self, channel: Channel, spec: FileSpec) -> StoredAttachment:
@@ -327,6 +278,18 @@ class DiscordEmulator:
     async def reconnect_gateway(self, timeout: float = 5.0) -> None:
         """Send op 7 RECONNECT; returns once the client has RESUMEd on a new socket."""
         await self.gateway.reconnect(timeout)
+
+    def forget(self, keep: int = 200) -> None:
+        """A long-running emulator (the playground) keeps only the last ``keep`` recorded
+        requests, gateway frames and dispatches, and no expired interaction."""
+        for records in (self.state.requests, self.gateway.received, self.gateway.dispatched):
+            del records[:-keep]
+        del self.cdn.downloads[:-keep]
+        interactions = self.interactions
+        for key, handle in list(interactions.handles.items()):
+            if handle.expired:
+                del interactions.handles[key]
+                interactions.by_token.pop(handle.token, None)
 
     # -- inspection --------------------------------------------------------------------------
     @property
