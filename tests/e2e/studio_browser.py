@@ -43,6 +43,26 @@ async def browser() -> AsyncIterator:
             await launched.close()
 
 
+async def open_studio(chromium, link: str, device: dict):
+    context = await chromium.new_context(**device)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    response = await page.goto(link)
+    assert response.status == 200
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    await page.wait_for_selector("body.ready", timeout=15000)
+    return page, errors
+
+
+async def photo_at(page):
+    """Page coordinates of a point given as fractions of the photo as shown."""
+    box = await page.locator("#photo").bounding_box()
+    return lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+
+
 async def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name

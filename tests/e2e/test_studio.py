@@ -29,6 +29,8 @@ from .studio_browser import (
     PHONE,
     browser,
     chromium_path,
+    open_studio,
+    photo_at,
     screenshot,
     touch_pinch,
     touch_stroke,
@@ -56,26 +58,6 @@ async def studio_link_from_preview(emulator, room_type="POOL") -> tuple[str, dic
     handle = await create(emulator, room_type, mask=None)
     preview = await handle.wait_followup(timeout=10)
     return link_of(preview, "Edit in studio"), preview
-
-
-async def open_studio(chromium, link: str, device: dict):
-    context = await chromium.new_context(**device)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    response = await page.goto(link)
-    assert response.status == 200
-    csp = response.headers["content-security-policy"]
-    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
-    await page.wait_for_selector("body.ready", timeout=15000)
-    return page, errors
-
-
-async def photo_at(page):
-    """Page coordinates of a point given as fractions of the photo as shown."""
-    box = await page.locator("#photo").bounding_box()
-    return lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
 
 
 async def drag(page, points) -> None:

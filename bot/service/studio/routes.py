@@ -20,6 +20,7 @@ from bot.domain import Draft, Kind, RoomType, render
 from bot.domain.messages import language
 from bot.images.capped import TooLarge, read_capped
 from bot.images.decode import ImageError
+from bot.service.studio.areas import RegionMaps
 from bot.service.studio.drafts import MASK_MAX_BYTES, DraftService, LaunchFailed
 from bot.service.studio.tokens import TokenError, peek_locale
 
@@ -38,6 +39,7 @@ HEADERS = {
 ASSETS = {
     "studio.js": "text/javascript",
     "mask-layer.js": "text/javascript",
+    "regions.js": "text/javascript",
     "studio.css": "text/css",
 }
 _DISCORD_LINK = re.compile(r"https://discord\.com/channels/[0-9@]+/[0-9]+(?:/[0-9]+)?")
@@ -86,8 +88,9 @@ def error_page(status: int, reason: str, locale: str | None = None) -> web.Respo
 
 
 class StudioRoutes:
-    def __init__(self, drafts: DraftService) -> None:
+    def __init__(self, drafts: DraftService, regions: RegionMaps | None = None) -> None:
         self.drafts = drafts
+        self.regions = regions or RegionMaps()
 
     def add_to(self, router: web.UrlDispatcher) -> None:
         # assets first: "/studio/assets/x" would otherwise look like a token and a sub-path
@@ -96,6 +99,7 @@ class StudioRoutes:
         router.add_get("/studio/{token}/session", self._session)
         router.add_get("/studio/{token}/photo", self._photo)
         router.add_get("/studio/{token}/mask", self._mask)
+        router.add_get("/studio/{token}/regions", self._regions)
         router.add_post("/studio/{token}/generate", self._generate)
 
     async def _asset(self, request: web.Request) -> web.Response:
@@ -152,6 +156,20 @@ class StudioRoutes:
         except TokenError as exc:
             return _json_error(exc.status, exc.render(_locale(request)))
         return web.Response(body=draft.mask, content_type="image/png", headers=HEADERS)
+
+    async def _regions(self, request: web.Request) -> web.Response:
+        """What "Select area" picks from: the photo's label map (grey PNG, value = region)."""
+        locale = _locale(request)
+        try:
+            draft = await self.drafts.open_studio(request.match_info["token"])
+        except TokenError as exc:
+            return _json_error(exc.status, exc.render(locale))
+        try:
+            found = await self.regions.png(draft)
+        except Exception:  # the page keeps every other tool; Select area stays off
+            log.exception("studio regions failed")
+            return _json_error(500, render(locale, "error.unexpected"))
+        return web.Response(body=found, content_type="image/png", headers=HEADERS)
 
     async def _generate(self, request: web.Request) -> web.Response:
         locale = _locale(request)

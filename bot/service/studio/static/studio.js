@@ -1,7 +1,8 @@
 // The mask studio: paint the area to change over the photo, then send the mask (a PNG) once.
-// Input, view (zoom, pan, pinch), loading and sending; the mask itself is a MaskLayer. The
-// server decides the mask's real size.
+// Input, view (zoom, pan, pinch), loading and sending; the mask itself is a MaskLayer, the
+// regions "Select area" picks from are Regions. The server decides the mask's real size.
 import { MaskLayer } from "./mask-layer.js";
+import { Regions, toggle } from "./regions.js";
 
 {
   const $ = (id) => document.getElementById(id);
@@ -14,6 +15,8 @@ import { MaskLayer } from "./mask-layer.js";
   const viewport = $("viewport"), stage = $("stage"), photo = $("photo");
   const overlay = $("overlay"), guide = $("guide"), cursor = $("cursor");
   const mask = new MaskLayer(overlay, TINT);
+  const regions = new Regions();
+  const TAP_SLOP = 10; // screen pixels a finger may slide and still tap a region
   const gctx = guide.getContext("2d");
 
   let tool = "brush", w = 0, h = 0;
@@ -79,6 +82,12 @@ import { MaskLayer } from "./mask-layer.js";
     gctx.fillStyle = "#fff";
     for (const p of points) gctx.fillRect(p.x - 3 / view.s, p.y - 3 / view.s, 6 / view.s, 6 / view.s);
   }
+  function selectAt(p) {
+    if (!regions.ready || p.x < 0 || p.y < 0 || p.x >= w || p.y >= h) return;
+    const area = regions.at(p, w, h);
+    mask.remember();
+    mask.paint(toggle(mask.alpha(), area));
+  }
   function tapCorner(p) {
     const near = polygon.length > 2 && Math.hypot(p.x - polygon[0].x, p.y - polygon[0].y) < 14 / view.s;
     if (near) {
@@ -137,7 +146,9 @@ import { MaskLayer } from "./mask-layer.js";
       return;
     }
     if (!stroke) return;
-    if (Math.hypot(p.x - stroke.start.x, p.y - stroke.start.y) > 4) stroke.moved = true;
+    const slid = Math.hypot(p.x - stroke.start.x, p.y - stroke.start.y);
+    if (slid > 4) stroke.moved = true;
+    if (slid > TAP_SLOP) stroke.slid = true;
     if (panning()) {
       view.x += p.x - stroke.screen.x;
       view.y += p.y - stroke.screen.y;
@@ -146,7 +157,7 @@ import { MaskLayer } from "./mask-layer.js";
     } else if (tool === "lasso") {
       stroke.points.push(toMask(p));
       if (stroke.moved) drawGuide(stroke.points, true);
-    } else {
+    } else if (stroke.painted) {
       brushTo(toMask(p));
     }
   }
@@ -164,6 +175,7 @@ import { MaskLayer } from "./mask-layer.js";
         tapCorner(stroke.points[0]);
       }
     }
+    if (stroke && tool === "select" && !panning() && !stroke.slid) selectAt(stroke.points[0]);
     stroke = null;
   }
   function showCursor(p, kind) {
@@ -177,6 +189,7 @@ import { MaskLayer } from "./mask-layer.js";
 
   // -- the controls ------------------------------------------------------------------------
   function choose(name) {
+    if (name === "select" && !regions.ready) return;
     tool = name;
     for (const b of document.querySelectorAll("[data-tool]")) {
       b.setAttribute("aria-pressed", String(b.dataset.tool === name));
@@ -229,6 +242,7 @@ import { MaskLayer } from "./mask-layer.js";
       else if (key === "b") choose("brush");
       else if (key === "e") choose("eraser");
       else if (key === "l") choose("lasso");
+      else if (key === "s") choose("select");
       else if (key === "escape") { polygon = []; drawGuide(polygon, false); }
       else if (key === "[" || key === "]") {
         const size = $("size");
@@ -279,6 +293,11 @@ import { MaskLayer } from "./mask-layer.js";
     fit();
     buttons();
     $("generate").disabled = false;
+    // regions come after the photo: until then (or if they never come) the other tools work
+    regions.load(`${base}/regions`).then(() => {
+      document.querySelector("[data-tool=select]").disabled = false;
+      document.body.classList.add("regions");
+    }, () => {});
   }
   async function generate() {
     if (busy) return;
