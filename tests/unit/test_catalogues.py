@@ -163,4 +163,7 @@ def test_the_scan_sees_what_it_should() -> None:
     keys, prefixes, _ = scanned()
     assert {"image.too_many_pixels", "draft.used"} <= class_codes() | keys
     assert {"jobs.started", "studio.choose_type"} <= keys and "room." in prefixes
-    assert {"studio.heading", "client.heading"} <= page_keys() and "cmd.exterior.create.photo.name" in command_keys()
+    assert {
+        "studio.heading",
+        "client.heading",
+    } <= page_keys() and "cmd.exterior.create.photo.name" in command_keys()
