@@ -86,8 +86,15 @@ function loaded(image) {
     : new Promise((resolve) => image.addEventListener("load", resolve, { once: true }));
 }
 
+function fitTo(image) {
+  if (image.naturalWidth && image.naturalHeight) {
+    compare.style.setProperty("--ratio", String(image.naturalWidth / image.naturalHeight));
+  }
+}
+
 async function start() {
   wireSlider();
+  $("after").addEventListener("load", (event) => fitTo(event.target));
   $("prev").addEventListener("click", () => show(index - 1));
   $("next").addEventListener("click", () => show(index + 1));
   let data;
