@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from bot.domain import Status
+from tests.support.wait import until
 
 from .exterior_env import exterior_bot
 from .flow import buttons, create, custom_ids, is_result_of, link_of, started_id
@@ -53,6 +54,11 @@ async def share(emulator, message, row: int, user=None) -> tuple[str, dict]:
 async def get(url: str) -> tuple[int, dict, bytes]:
     async with aiohttp.ClientSession() as session, session.get(url, allow_redirects=False) as r:
         return r.status, dict(r.headers), await r.read()
+
+
+async def types_if(read, count: int):
+    found = await read()
+    return found if len(found) == count else None
 
 
 def origin_of(link: str) -> str:
@@ -228,6 +234,14 @@ async def test_revoke_all_and_the_server_name_rules(emulator, bot_runner, sandbo
         link = link_of(await handle.wait_followup(timeout=15), OPEN)
         found = json.loads((await get(f"{link}/data"))[2])
         assert found["line"] == f"Presented by {emulator.guild.name}"
+        assert len(found["items"]) == 1
+        # a variation made after the link: the page shows it too (copied as it finished)
+        await result(emulator, click_on=card, kind="TERRACE")
+
+        async def types() -> list[str]:
+            return [i["type"] for i in json.loads((await get(f"{link}/data"))[2])["items"]]
+
+        assert await until(lambda: types_if(types, 2)) == ["Pool", "Terrace"]
         _, said = await admin(emulator, "client-links", {"hide-name": True, "days": 7})
         assert "Client links last (days): 7" in said
         assert json.loads((await get(f"{link}/data"))[2])["line"] is None
