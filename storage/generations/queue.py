@@ -48,10 +48,10 @@ class GenerationQueue(GenerationTable):
         """The guild's first queued generation, now its intent (PENDING, lease held), when a
         slot is free (`cap` 0: no cap); None when nothing may start. Exactly one caller gets
         a given row: the count and the conditional UPDATE share one locked transaction."""
-        now = self._now()
         async with self._db.write() as conn:
             await lock(conn, QUEUE_LOCK)
             running, queued = await queue_counts(conn, guild_id)
+            now = self._now()  # after the count: later than the end that freed the slot
             if not queued or (cap > 0 and running >= cap):
                 return None
             first = await fetchone(
