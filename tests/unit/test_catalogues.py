@@ -106,7 +106,8 @@ def _command_keys(item, found: set[str]) -> None:
     for child in getattr(item, "commands", []):
         _command_keys(child, found)
     for param in getattr(item, "parameters", []):
-        found |= {f"cmd.{path}.{param.name}.name", f"cmd.{path}.{param.name}.description"}
+        name = param.display_name
+        found |= {f"cmd.{path}.{name}.name", f"cmd.{path}.{name}.description"}
         found |= {f"choice.{choice.value}" for choice in param.choices}
 
 
