@@ -10,6 +10,7 @@ Backends
 
 Generations (storage/generations/: a driver stores, the rules sit above it)
     intents       the money path: intent before the paid call, then its id and spend, or not.
+    queue         past a server's cap: queued (nothing spent), started in order, or cancelled.
     checks        the tracker's results: monotonic status, refunds, our deadline, next check.
     delivery      the result posted once; the ids of the messages that show a generation.
     reads         lookups, the tracker's and the sweep's queues, pages, durations.
@@ -26,6 +27,7 @@ Around them
     rows          a generations row <-> bot.domain.Generation.
     credentials   a server's own API credentials, stored sealed.
     drafts        previews and studio sessions, claimed at most once.
+    client_links  signed client pages: revocable, counted, and the pictures they show.
     settings      per-guild settings.
     meta          process-wide facts (the synced command tree's hash).
     _time         unix seconds in the database, aware datetimes in Python.
@@ -34,6 +36,7 @@ Around them
 from .backends import AnyDatabase, open_database
 from .callbacks import PendingCallbackRepository
 from .caps import Cap, CapReached
+from .client_links import ClientLinkRepository
 from .credentials import CredentialRepository, StoredCredentials
 from .db import (
     LATEST_VERSION,
@@ -65,6 +68,7 @@ __all__ = [
     "AnyDatabase",
     "Cap",
     "CapReached",
+    "ClientLinkRepository",
     "CredentialRepository",
     "Database",
     "DatabaseTooNewError",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ._time import to_ts
 from .db import StorageError
-from .spend import SPENDING_SQL
+from .spend import COUNTED_SQL
 
 
 class CapReached(StorageError):
@@ -35,10 +35,11 @@ class Cap:
 
 
 def cap_query(cap: Cap) -> tuple[str, list[Any]]:
-    """How many spending generations count against `cap` (refused and refunded ones do not)."""
+    """How many generations count against `cap`: spending or queued (refused, refunded and
+    cancelled ones do not)."""
     sql = (
         "SELECT count(*) FROM generations WHERE guild_id IS ? AND created_at >= ? "
-        f"AND {SPENDING_SQL}"
+        f"AND {COUNTED_SQL}"
     )
     params: list[Any] = [cap.guild_id, to_ts(cap.since)]
     if cap.user_id is not None:

@@ -48,19 +48,23 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
         webhook_secret=row["webhook_secret"],
         # absent before migration 0007 (the upgrade tests write through older schemas)
         credential_set=row["credential_set"] if "credential_set" in row.keys() else None,  # noqa: SIM118
+        queued_at=from_ts(row["queued_at"]) if "queued_at" in row.keys() else None,  # noqa: SIM118
     )
 
 
-def intent_row(gen: Generation, request_key: str | None, now: float | None) -> dict[str, Any]:
-    """Column values of a new intent: always PENDING, whatever status `gen` carries."""
+def intent_row(
+    gen: Generation, request_key: str | None, now: float | None, *, queued: bool = False
+) -> dict[str, Any]:
+    """Column values of a new intent: PENDING (or QUEUED, behind the server's cap on work
+    running at once), whatever status `gen` carries."""
     o = gen.origin
-    return {
+    row = {
         "generation_id": gen.generation_id,
         "project_id": gen.project_id,
         "parent_id": gen.parent_id,
         "kind": Kind(gen.kind).value,
         "room_type": RoomType(gen.room_type).value,
-        "status": Status.PENDING.value,
+        "status": (Status.QUEUED if queued else Status.PENDING).value,
         "origin_source": o.source,
         "guild_id": o.guild_id,
         "channel_id": o.channel_id,
@@ -80,6 +84,9 @@ def intent_row(gen: Generation, request_key: str | None, now: float | None) -> d
         "webhook_secret": gen.webhook_secret,
         "request_key": request_key,
     } | _since_0007(gen)
+    if queued:  # only then: the upgrade tests write through schemas older than 0008
+        row["queued_at"] = now
+    return row
 
 
 def _since_0007(gen: Generation) -> dict[str, Any]:

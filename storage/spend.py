@@ -8,15 +8,30 @@ from datetime import datetime
 from bot.domain import Status
 
 # Refused before the API acted, or failed and refunded by the API: no credit was spent. Every
-# other status may have cost one (UNKNOWN and TIMED_OUT included: we cannot tell).
-UNSPENT = (Status.REJECTED, Status.FAILED)
+# other status may have cost one (UNKNOWN and TIMED_OUT included: we cannot tell). A queued
+# generation has spent nothing yet; a cancelled one never will.
+UNSPENT = (Status.REJECTED, Status.FAILED, Status.QUEUED, Status.CANCELLED)
+# What holds a unit of a cap and makes a double click: spent, or queued to be (its turn may
+# come after the cap's reset, but its place was taken when it was asked for).
+UNCOUNTED = (Status.REJECTED, Status.FAILED, Status.CANCELLED)
 
-# The same rule for WHERE clauses; spelt as literals, like the queries it joins.
-SPENDING_SQL = f"status NOT IN ({', '.join(repr(s.value) for s in UNSPENT)})"
+
+def _not_in(statuses: tuple[Status, ...]) -> str:
+    return f"status NOT IN ({', '.join(repr(s.value) for s in statuses)})"
+
+
+# The same rules for WHERE clauses; spelt as literals, like the queries they join.
+SPENDING_SQL = _not_in(UNSPENT)
+COUNTED_SQL = _not_in(UNCOUNTED)
 
 
 def spent(status: Status) -> bool:
     return Status(status) not in UNSPENT
+
+
+def counted(status: Status) -> bool:
+    """Whether it holds a unit of a cap (COUNTED_SQL): spent, or queued to be."""
+    return Status(status) not in UNCOUNTED
 
 
 def refunded(before: Status, after: Status) -> bool:

@@ -1,9 +1,11 @@
 """The words every layer shares: generations, their kinds and states, previews (drafts) and
-what a suggestion found, and the sentences people read about them (codes, values, catalogues).
+what a suggestion found, client links, and the sentences people read about them (codes, values,
+catalogues).
 
 Nothing here imports another part of the bot; storage and every package above it import this.
 """
 
+from bot.domain.client_links import ClientCopy, ClientLink
 from bot.domain.generations import (
     API_STATUSES,
     TERMINAL,
@@ -21,6 +23,8 @@ from bot.domain.suggestions import Found
 __all__ = [
     "API_STATUSES",
     "TERMINAL",
+    "ClientCopy",
+    "ClientLink",
     "Draft",
     "DraftState",
     "Found",

@@ -32,6 +32,9 @@ class Status(enum.StrEnum):
     between writing the intent and learning the API's ids; the credit may or may not be spent.
     TIMED_OUT: our overall deadline passed; the API may still finish it.
     REJECTED: the API refused the request before acting on it; no credit was spent.
+    QUEUED: accepted past the server's cap on work running at once; nothing sent, nothing
+    spent; it becomes PENDING (the intent) when its turn comes (bot/service/queue.py).
+    CANCELLED: a queued generation its requester took out of the queue; nothing was spent.
     """
 
     PENDING = "PENDING"
@@ -42,6 +45,8 @@ class Status(enum.StrEnum):
     TIMED_OUT = "TIMED_OUT"
     UNKNOWN = "UNKNOWN"
     REJECTED = "REJECTED"
+    QUEUED = "QUEUED"
+    CANCELLED = "CANCELLED"
 
     @classmethod
     def parse_api(cls, value: object) -> Status:
@@ -65,6 +70,7 @@ API_STATUSES = frozenset({"STARTING", "PROCESSING", "SUCCEEDED", "FAILED"})
 # The API's own terminal states. TIMED_OUT is ours and may still move to one of these.
 TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED})
 _RANK = {
+    Status.QUEUED: 0,
     Status.PENDING: 0,
     Status.UNKNOWN: 0,
     Status.STARTING: 1,
@@ -73,6 +79,7 @@ _RANK = {
     Status.SUCCEEDED: 4,
     Status.FAILED: 4,
     Status.REJECTED: 4,
+    Status.CANCELLED: 4,
 }
 
 
@@ -124,6 +131,9 @@ class Generation:
     webhook_secret: str | None = None
     # the credential set it was started with (None = the global ones): it is followed with them
     credential_set: int | None = None
+    # when it was queued behind the server's cap (None: it started at once); `created_at` is
+    # when its intent was written, at the start
+    queued_at: datetime | None = None
 
 
 class DraftState(enum.StrEnum):

@@ -31,6 +31,8 @@ EXTENSIONS = (
     "cogs.cards.actions",
     "cogs.admin.commands",
     "cogs.cards.share",
+    "cogs.cards.queue",
+    "cogs.cards.client",
 )
 PERMISSIONS = discord.Permissions(
     view_channel=True,

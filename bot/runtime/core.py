@@ -24,6 +24,9 @@ from bot.api.sandbox.store import SandboxStore
 from bot.images.downloads import Downloader, HostPolicy
 from bot.runtime.config import SANDBOX_API_KEY, SANDBOX_USER_ID, ConfigError, Settings
 from bot.runtime.web import WebhookServer
+from bot.service.client.links import ClientLinks
+from bot.service.client.routes import ClientRoutes
+from bot.service.queue import JobQueue
 from bot.service.studio.drafts import DraftService
 from bot.service.studio.routes import StudioRoutes
 from bot.service.usecases import ExteriorService
@@ -35,6 +38,7 @@ from bot.tracking.schedule import PollPolicy
 from bot.tracking.tracker import GenerationTracker
 from storage import (
     AnyDatabase,
+    ClientLinkRepository,
     CredentialRepository,
     DatabaseUnavailableError,
     DraftRepository,
@@ -67,6 +71,8 @@ class Core:
     downloads: Downloader  # every URL someone else gave us goes through it
     drafts: DraftService
     teams: TeamService | None = None  # servers' policies, own credentials, credits, history
+    queue: JobQueue | None = None  # work past a server's cap, started in turn
+    client_links: ClientLinks | None = None  # signed client pages of a design's family
 
     @property
     def can_host_files(self) -> bool:
@@ -187,6 +193,15 @@ async def open_core(
             signing_key=key,
             public_url=settings.public_url,
         )
+        client_links = ClientLinks(
+            ClientLinkRepository(db),
+            generations,
+            GuildSettingsRepository(db),
+            downloads,
+            signing_key=key,
+            public_url=settings.public_url,
+        )
+        tracker.subscribe(client_links.on_tracker_event)  # new results of shared designs
         callbacks = Callbacks(
             tracker,
             client,
@@ -202,6 +217,7 @@ async def open_core(
             port=settings.webhook_port if webhook_port is None else webhook_port,
             public_url=settings.public_url,
             studio=StudioRoutes(drafts),
+            client=ClientRoutes(client_links),
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
@@ -215,6 +231,7 @@ async def open_core(
             credentials=credentials,
         )
         teams = TeamService(GuildSettingsRepository(db), ReportRepository(db), credentials)
+        queue = JobQueue(service, teams.policy)
         await tracker.start(resume=resume)
         stack.push_async_callback(tracker.stop)
         # Runs first on the way out: paid calls in flight get to record their answer.
@@ -233,4 +250,6 @@ async def open_core(
             downloads,
             drafts,
             teams=teams,
+            queue=queue,
+            client_links=client_links,
         )

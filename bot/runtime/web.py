@@ -1,4 +1,5 @@
-"""The callback receiver (API webhooks -> tracker hints), a short-lived file host, /healthz.
+"""The callback receiver (API webhooks -> tracker hints), a short-lived file host, /healthz, and
+the pages served to browsers (the mask studio, client pages).
 
 Callbacks are handed to `bot.tracking.callbacks` (verify -> record -> hint); anything that is not a
 genuine callback path gets a 404 that says nothing.
@@ -20,6 +21,7 @@ from bot.tracking.callbacks import Callbacks
 from bot.tracking.tracker import GenerationTracker
 
 if TYPE_CHECKING:
+    from bot.service.client.routes import ClientRoutes
     from bot.service.studio.routes import StudioRoutes
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class WebhookServer:
         public_url: str | None = None,
         file_lifetime: float = 3600.0,
         studio: StudioRoutes | None = None,
+        client: ClientRoutes | None = None,
     ):
         self.tracker = tracker
         self.callbacks = callbacks
@@ -60,6 +63,7 @@ class WebhookServer:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.file_lifetime = file_lifetime
         self.studio = studio
+        self.client = client
         self.callbacks_received = 0
         self._files: dict[str, _HostedFile] = {}
         self._runner: web.AppRunner | None = None
@@ -91,6 +95,8 @@ class WebhookServer:
         app.router.add_get("/healthz", self._health)
         if self.studio is not None:
             self.studio.add_to(app.router)
+        if self.client is not None:
+            self.client.add_to(app.router)
         return app
 
     async def start(self) -> None:

@@ -2,23 +2,24 @@
 
 The credit rule lives here: the intent is written before a paid call; a refusal the API certainly
 did not act on is REJECTED (no credit spent); an ambiguous failure is UNKNOWN and never retried.
+Past a server's cap on work running at once the request is written QUEUED and `send` makes its
+paid call in its turn (bot/service/queue.py): the same path, never a second one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, Origin, RoomType, Status
 from bot.service import lineage
-from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedError
+from bot.service.errors import NotStartedError
+from bot.service.paid import PaidCalls
 from bot.teams.credentials import Credentials
 from bot.teams.policy import LimitReachedError, Policy, caps, resets_at
 from bot.tracking.callbacks import Callbacks
@@ -27,7 +28,6 @@ from storage import (
     CapReached,
     DuplicateRequest,
     GenerationRepository,
-    StorageError,
     UsageRepository,
 )
 
@@ -35,12 +35,9 @@ log = logging.getLogger(__name__)
 # Longer than any paid call can take (connect + read timeouts, 429 retries), so another process's
 # call in flight is not mistaken for a crash.
 RECOVER_AFTER = timedelta(minutes=10)
-# Recording the API's answer: each try may itself wait busy_timeout (5 s) for the database.
-RECORD_ATTEMPTS = 3
-RECORD_RETRY_SECONDS = 1.0
 
 
-class ExteriorService:
+class ExteriorService(PaidCalls):
     def __init__(
         self,
         client: ExteriorClient,
@@ -59,9 +56,7 @@ class ExteriorService:
         self.callbacks = callbacks
         self.callback_url = callback_url
         self.credentials = credentials
-        self._in_flight: set[int] = set()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        super().__init__()
 
     async def create(
         self,
@@ -101,19 +96,9 @@ class ExteriorService:
             dedupe_within,
             policy,
         )
-        async with self._in_flight_until_recorded(gen):
-            async with self._paid_call(gen):
-                result = await client.generate(
-                    image_url=photo_url,
-                    mask_url=mask_url,
-                    room_type=room_type,
-                    width=width,
-                    height=height,
-                    webhook=self._webhook(gen),
-                )
-            return await self._submitted(
-                gen, result.generation_id, result.project_id, result.remaining_photos
-            )
+        if gen.status is Status.QUEUED:  # behind the server's cap: nothing sent, nothing spent
+            return gen
+        return await self.send(gen, client, photo_url=photo_url, mask_url=mask_url)
 
     async def vary(
         self,
@@ -156,16 +141,11 @@ class ExteriorService:
             dedupe_within,
             policy,
         )
-        async with self._in_flight_until_recorded(gen):
-            async with self._paid_call(gen):
-                result = await client.generate_variation(
-                    generation_id=parent.generation_id,
-                    original_url=original_url,
-                    room_type=room_type,
-                    mask_url=mask_url,
-                    webhook=self._webhook(gen),
-                )
-            return await self._submitted(gen, result.generation_id, parent.project_id, None)
+        if gen.status is Status.QUEUED:
+            return gen
+        return await self.send(
+            gen, client, photo_url=original_url, mask_url=mask_url, parent=parent
+        )
 
     async def refresh(self, gen: Generation) -> Generation:
         """Ask the API now (status command; TIMED_OUT generations stay checkable)."""
@@ -263,6 +243,10 @@ class ExteriorService:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    async def client_for(self, credential_set: int | None) -> ExteriorClient:
+        """The API client of a credential set (None: the bot's own)."""
+        return await self._client(credential_set)
+
     async def _client(self, credential_set: int | None) -> ExteriorClient:
         if self.credentials is None or credential_set is None:
             return self.client
@@ -279,8 +263,9 @@ class ExteriorService:
         limits = caps(policy, gen.origin.guild_id, gen.origin.user_id, now) if policy else []
         try:
             return await self.generations.create_intent(
-                gen, request_key, dedupe_within=dedupe_within, caps=limits
-            )
+                gen, request_key, dedupe_within=dedupe_within, caps=limits,
+                concurrent=policy.concurrent if policy and gen.origin.guild_id else 0,
+            )  # fmt: skip
         except CapReached as exc:
             resets = resets_at(exc.cap.scope, now)
             raise LimitReachedError(exc.cap.scope, exc.cap.limit, resets) from None
@@ -289,87 +274,3 @@ class ExteriorService:
         except Exception as exc:  # nothing recorded, so nothing may be sent
             log.exception("could not record a %s intent", gen.kind)
             raise NotStartedError(gen, exc) from exc
-
-    def _webhook(self, gen: Generation) -> str | None:
-        return self.callback_url(gen.id) if self.callback_url else None
-
-    @asynccontextmanager
-    async def _in_flight_until_recorded(self, gen: Generation) -> AsyncIterator[None]:
-        """From the paid call until its answer is written, the row is "in flight": crash
-        recovery spares it and shutdown waits for it (see `drain`)."""
-        self._in_flight.add(gen.id)
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._in_flight.discard(gen.id)
-            if not self._in_flight:
-                self._idle.set()
-
-    @asynccontextmanager
-    async def _paid_call(self, gen: Generation) -> AsyncIterator[None]:
-        """Turns the failure of a paid call into REJECTED or UNKNOWN on the intent row."""
-        try:
-            yield
-        except errors.ApiError as exc:
-            if exc.certainly_not_acted:
-                gen = await self.generations.mark_rejected(gen.id, str(exc))
-                raise RejectedError(gen, exc) from exc
-            gen = await self.generations.mark_unknown(gen.id, f"no confirmation: {exc}")
-            with contextlib.suppress(Exception):  # its callback may have named it: not lost
-                await self.callbacks.adopt(gen)
-            raise OutcomeUnknownError(gen, exc) from exc
-        except Exception as exc:
-            # a bug or a failing database around the call: the outcome is unknown, say so
-            log.exception("paid call of generation %s failed unexpectedly", gen.id)
-            with contextlib.suppress(Exception):
-                gen = await asyncio.shield(self.generations.mark_unknown(gen.id, repr(exc)[:500]))
-            raise OutcomeUnknownError(gen, exc) from exc
-        except BaseException:
-            # cancellation: the outcome is unknown; the row must say so
-            await asyncio.shield(self.generations.mark_unknown(gen.id, "interrupted"))
-            raise
-
-    async def drain(self, timeout: float) -> None:
-        """At shutdown: give paid calls in flight the chance to record their answer."""
-        if self._in_flight:
-            log.info("waiting for %d paid call(s) to be answered", len(self._in_flight))
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
-                    await self._idle.wait()
-
-    async def _submitted(
-        self, gen: Generation, api_id: str, project_id: str | None, remaining: int | None
-    ) -> Generation:
-        # Logged before anything else can fail: the API id of a spent credit is never lost.
-        log.info("API accepted generation %s as %s", gen.id, api_id)
-        for attempt in range(1, RECORD_ATTEMPTS + 1):
-            try:
-                first = datetime.fromtimestamp(await self.tracker.first_check_at(gen), UTC)
-                # Shielded: a cancellation (shutdown) must not leave a paid generation unrecorded.
-                recorded = await asyncio.shield(
-                    self.generations.mark_submitted(
-                        gen.id,
-                        generation_id=api_id,
-                        project_id=project_id,
-                        remaining_photos=remaining,
-                        next_check_at=first,
-                    )
-                )
-                break
-            except StorageError:
-                raise  # a contradiction (another id already recorded), not a passing fault
-            except Exception:
-                # a busy database must not lose a spent credit's id: try again, then say so
-                log.exception(
-                    "could not record generation %s as API generation %s (attempt %d of %d)",
-                    gen.id,
-                    api_id,
-                    attempt,
-                    RECORD_ATTEMPTS,
-                )
-                if attempt == RECORD_ATTEMPTS:
-                    raise
-                await asyncio.sleep(RECORD_RETRY_SECONDS)
-        await self.tracker.track(recorded)
-        return recorded

@@ -21,6 +21,7 @@ DEFAULT_WARN_BELOW = 20
 class Policy:
     per_user_day: int = 0  # 0 = no limit
     per_server_month: int = 0
+    concurrent: int = 0  # generations running at once (more wait in the queue); 0 = no cap
     spenders: str = ANYONE  # anyone | role
     spender_role: int | None = None
     buttons: str = ANYONE  # anyone | requester | role

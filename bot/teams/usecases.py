@@ -19,7 +19,7 @@ LOW_CREDIT_WARNED = "low_credit_warned"  # the credential set (or "global") last
 STATUS_CHOICES: dict[str, tuple[Status, ...]] = {
     "done": (Status.SUCCEEDED,),
     "failed": (Status.FAILED, Status.REJECTED),
-    "running": (Status.PENDING, Status.STARTING, Status.PROCESSING),
+    "running": (Status.QUEUED, Status.PENDING, Status.STARTING, Status.PROCESSING),
     "unknown": (Status.UNKNOWN, Status.TIMED_OUT),
 }
 

@@ -1,4 +1,5 @@
-"""`/exterior-admin`: a server's spending rules, its own API key, and the settings card.
+"""`/exterior-admin`: a server's spending rules, its queue's cap, its own API key, its client
+pages, and the settings card.
 
 Hidden from members without Manage Server (default_member_permissions), and checked again
 here: a server owner can override who sees a command, not who may run this one.
@@ -93,9 +94,15 @@ class AdminCog(commands.Cog, name="Admin"):
             return " ".join(f"<#{c}>" for c in ids) or "—"
 
         hint = await self.teams.credentials.hint(policy.credential_set)
+        client = await self.bot.core.client_links.settings(interaction.guild_id)
+        line = client.presented_by or tr(
+            interaction,
+            "admin.show.client_no_name" if client.hide_name else "admin.show.client_name",
+        )
         rows = [
             ("per_user_day", limit(policy.per_user_day)),
             ("per_server_month", limit(policy.per_server_month)),
+            ("concurrent", limit(policy.concurrent)),
             ("spenders", who(policy.spenders, policy.spender_role)),
             ("buttons", who(policy.buttons, policy.button_role)),
             ("allowed_channels", channels(policy.allowed_channels)
@@ -104,6 +111,8 @@ class AdminCog(commands.Cog, name="Admin"):
             ("preview", tr(interaction, "yes" if policy.always_preview else "no")),
             ("warn_below", str(policy.warn_below)),
             ("credentials", hint or tr(interaction, "admin.show.global_key")),
+            ("client_days", str(client.days)),
+            ("client_line", line),
         ]  # fmt: skip
         embed = discord.Embed(title=tr(interaction, "admin.show.title"), colour=0x5865F2)
         for key, value in rows:
@@ -118,19 +127,59 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @admin.command(name="limits", description="Generations allowed (0 = no limit)")
     @app_commands.describe(
-        per_user_day="Per member and UTC day", per_server_month="For the server per UTC month"
+        per_user_day="Per member and UTC day",
+        per_server_month="For the server per UTC month",
+        concurrent="Running at once in the server; more wait in a queue",
     )
     async def limits(
         self,
         interaction: discord.Interaction,
         per_user_day: app_commands.Range[int, 0, 100000] | None = None,
         per_server_month: app_commands.Range[int, 0, 10000000] | None = None,
+        concurrent: app_commands.Range[int, 0, 1000] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True)
-        values = {"per_user_day": per_user_day, "per_server_month": per_server_month}
+        values = {
+            "per_user_day": per_user_day,
+            "per_server_month": per_server_month,
+            "concurrent": concurrent,
+        }
         values = {k: v for k, v in values.items() if v is not None}
         policy = await self.teams.change(interaction.guild_id, **values)
+        if concurrent is not None:  # a raised (or removed) cap starts what waits
+            await self.bot.actions.run("queue_pump", interaction.guild_id)
         await self._done(interaction, policy)
+
+    @admin.command(name="client-links", description="Client pages: how long links last, what shows")
+    @app_commands.rename(
+        revoke_all="revoke-all", presented_by="presented-by", hide_name="hide-name"
+    )
+    @app_commands.describe(
+        days="Days a new client link stays valid (default 30)",
+        presented_by="A short line on client pages instead of the server's name (- removes it)",
+        hide_name="true: client pages never show the server's name",
+        revoke_all="true: every client link of this server stops working now",
+    )
+    async def client_links(
+        self,
+        interaction: discord.Interaction,
+        days: app_commands.Range[int, 1, 365] | None = None,
+        presented_by: app_commands.Range[str, 1, 80] | None = None,
+        hide_name: bool | None = None,
+        revoke_all: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        links = self.bot.core.client_links
+        line = (
+            None if presented_by is None else ("" if presented_by.strip() == "-" else presented_by)
+        )
+        await links.change(interaction.guild_id, days=days, presented_by=line, hide_name=hide_name)
+        said = tr(interaction, "admin.saved")
+        if revoke_all:
+            count = await links.revoke_all(interaction.guild_id)
+            said = tr(interaction, "admin.client_revoked", count=count)
+        policy = await self.teams.policy(interaction.guild_id)
+        await interaction.followup.send(said, embed=await self.card(interaction, policy))
 
     @admin.command(name="spenders", description="Who may start paid work")
     @app_commands.describe(who="Everyone, or members with a role", role="The role")

@@ -15,7 +15,7 @@ from bot.domain import Generation, Kind, RoomType
 from bot.service.lineage import Member
 from cogs.cards import render
 from cogs.i18n import t
-from cogs.shared.buttons import CardButton, ShareButton, StudioButton, VaryButton
+from cogs.shared.buttons import CardButton, ClientButton, ShareButton, StudioButton, VaryButton
 
 MAX_FAMILY_CHARS = 1800  # room left in the card's 4000 text characters, and in a message
 
@@ -61,8 +61,10 @@ def result_card(
     parent: Generation | None = None,
     family: str | None = None,
     studio: bool = False,
+    client: bool = False,
 ) -> discord.ui.LayoutView:
-    """`studio`: the mask studio is reachable, so "Edit mask & vary" joins the Vary buttons."""
+    """`studio`: the mask studio is reachable, so "Edit mask & vary" joins the Vary buttons;
+    `client`: client pages are (a public address), so "Share with client" ends the card."""
     loc = gen.origin.locale  # the requester's language
     view = discord.ui.LayoutView(timeout=None)
     box = discord.ui.Container(accent_colour=render.COLOURS[gen.status])
@@ -88,6 +90,8 @@ def result_card(
     for action in ("compare", "newmask", "family"):
         more.add_item(CardButton(action, gen.id, locale=loc))
     more.add_item(ShareButton(gen.id, locale=loc))  # to another channel (the teams issue)
+    if client:
+        more.add_item(ClientButton(gen.id, locale=loc))  # a page for someone outside Discord
     box.add_item(more)
     view.add_item(box)
     return view
@@ -113,7 +117,8 @@ def family_text(members: Sequence[Member], current: int, locale=None) -> str:
     return text
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """Rounded the way a person says it: 3 s, 45 s, 2 min."""
     if seconds < 10:
         return f"{max(1, round(seconds))} s"
     if seconds < 90:
@@ -125,7 +130,7 @@ def estimate_text(elapsed: float, typical: float | None, locale=None) -> str | N
     """Honest: only from history, rounded, and it says so when a run takes longer."""
     if typical is None:
         return None
-    usual = _duration(typical)
+    usual = duration(typical)
     if elapsed < typical:
-        return t(locale, "cards.left", left=_duration(typical - elapsed), usual=usual)
+        return t(locale, "cards.left", left=duration(typical - elapsed), usual=usual)
     return t(locale, "cards.longer", usual=usual)

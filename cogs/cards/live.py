@@ -19,7 +19,8 @@ from bot.domain import Generation, Status
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0
 MIN_EDIT_SECONDS = 5.0
-RUNNING = frozenset({Status.PENDING, Status.STARTING, Status.PROCESSING})
+# a queued card ticks too: its place in line and its wait move on
+RUNNING = frozenset({Status.QUEUED, Status.PENDING, Status.STARTING, Status.PROCESSING})
 
 
 class LiveCards:

@@ -33,7 +33,8 @@ async def result_view(
     core, gen: Generation, files: list[discord.File], *, family: str | None = None
 ) -> discord.ui.LayoutView:
     parent = await core.service.get(gen.parent_id) if gen.parent_id else None
+    client = core.client_links is not None and core.client_links.available
     return cards.result_card(
         gen, [f.filename for f in files], sandbox=core.sandbox is not None, parent=parent,
-        family=family, studio=core.drafts.studio_reachable,
+        family=family, studio=core.drafts.studio_reachable, client=client,
     )  # fmt: skip

@@ -20,6 +20,8 @@ COLOURS = {
     Status.REJECTED: discord.Colour.red(),
     Status.TIMED_OUT: discord.Colour.orange(),
     Status.UNKNOWN: discord.Colour.orange(),
+    Status.QUEUED: discord.Colour.light_grey(),
+    Status.CANCELLED: discord.Colour.dark_grey(),
 }
 MARKER = "generation #"  # every card and result names its generation: a restart finds them
 
@@ -70,8 +72,9 @@ def job_card(
     embed.add_field(
         name=t(loc, "card.status"), value=status or status_text(gen.status, loc), inline=False
     )
-    embed.add_field(name=t(loc, "card.elapsed"), value=_elapsed(gen))
-    if estimate and not gen.status.is_terminal:
+    waiting = gen.status is Status.QUEUED
+    embed.add_field(name=t(loc, "card.waiting" if waiting else "card.elapsed"), value=_elapsed(gen))
+    if estimate and not gen.status.is_terminal and not waiting:
         embed.add_field(name=t(loc, "card.time_left"), value=estimate)
     if result_url:
         label = t(loc, "card.its_card" if gen.status is Status.FAILED else "card.the_result")

@@ -19,10 +19,10 @@ from bot.images.downloads import host_of
 from bot.images.errors import DownloadRefused
 from bot.tracking.tracker import TrackerEvent
 from cogs.cards import card as cards
-from cogs.cards import posting, render
+from cogs.cards import posting, queue_view, render
 from cogs.cards.live import LiveCards
 from cogs.i18n import t
-from cogs.shared.buttons import check_view, retry_view
+from cogs.shared.buttons import cancel_view, check_view, retry_view
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60.0
@@ -41,7 +41,10 @@ class ResultsCog(commands.Cog, name="Results"):
 
     async def cog_load(self) -> None:
         self.bot.core.tracker.subscribe(self.on_tracker_event)
-        self.bot.actions.offer(self, card_watch=self.live.watch, card_edited=self.live.edited)
+        self.bot.actions.offer(
+            self, card_watch=self.live.watch, card_edited=self.live.edited,
+            card_refresh=self.refresh_card,
+        )  # fmt: skip
 
     async def cog_unload(self) -> None:
         self.bot.actions.withdraw(self)
@@ -192,20 +195,34 @@ class ResultsCog(commands.Cog, name="Results"):
         channel = await self._channel(gen.origin.channel_id)
         if channel is None:
             return None
-        estimate = None
-        if not gen.status.is_terminal and gen.created_at:
+        estimate = status = None
+        if gen.status is Status.QUEUED:  # its place in line, and its requester's Cancel
+            place = await self.bot.core.queue.place(gen)
+            if place is not None:
+                status = queue_view.queued_text(place.ahead, place.wait, gen.origin.locale)
+            view = view or cancel_view(gen.id, gen.origin.locale)
+        elif not gen.status.is_terminal and gen.created_at:
             typical = await self.service.typical_duration(gen.room_type, gen.kind)
             elapsed = (discord.utils.utcnow() - gen.created_at).total_seconds()
             estimate = cards.estimate_text(elapsed, typical, gen.origin.locale)
         embed = render.job_card(
-            gen, sandbox=self.sandbox, note=note, estimate=estimate, result_url=result_url
-        )
+            gen, sandbox=self.sandbox, note=note, estimate=estimate, result_url=result_url,
+            status=status,
+        )  # fmt: skip
         self.live.edited(gen.id)
         try:
             await channel.get_partial_message(gen.card_message_id).edit(embed=embed, view=view)
         except discord.NotFound:
             log.info("card of generation %s was deleted", gen.id)
         return gen.card_message_id
+
+    async def refresh_card(self, gen: Generation, note: str | None = None) -> None:
+        """Edit a job card now, as its generation's state says (a queued one's place and
+        Cancel; an unknown outcome's Check again)."""
+        unknown = gen.status is Status.UNKNOWN and not gen.generation_id
+        view = check_view(gen.id, gen.origin.locale) if unknown else None
+        with contextlib.suppress(discord.HTTPException):
+            await self._edit_card(gen, view=view, note=note)
 
     async def _channel(self, channel_id: int):
         channel = self.bot.get_channel(channel_id)

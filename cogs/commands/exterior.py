@@ -1,4 +1,5 @@
-"""`/exterior create | vary | history | show | credits` and the button callbacks.
+"""`/exterior create | vary | history | show | queue | client-link | credits` and the button
+callbacks.
 
 Every command acknowledges at once (defer) and does the rest through the channel with the bot
 token, because interaction tokens die after 15 minutes and generations can take longer.
@@ -215,6 +216,15 @@ class ExteriorCog(commands.Cog, name="Exterior"):
         await interaction.followup.send(
             view=await posting.result_view(self.bot.core, gen, files, family=family), files=files
         )
+
+    @exterior.command(name="queue", description="This server's running and queued generations")
+    async def queue(self, interaction: discord.Interaction) -> None:
+        await self.bot.actions.run("queue_show", interaction)
+
+    @exterior.command(name="client-link", description="A private link to show a result to a client")
+    @app_commands.describe(generation="Its number (#12) from the card or history")
+    async def client_link(self, interaction: discord.Interaction, generation: str) -> None:
+        await self.bot.actions.run("client", interaction, generation)
 
     @exterior.command(name="credits", description="Photo credits left and this server's spend")
     async def credits(self, interaction: discord.Interaction) -> None:

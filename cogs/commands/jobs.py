@@ -16,6 +16,7 @@ from bot.service.errors import NotStartedError, OutcomeUnknownError, RejectedErr
 from bot.teams.credentials import CredentialsError
 from bot.teams.policy import LimitReachedError, Policy
 from cogs.cards import render
+from cogs.cards.queue_view import queued_text
 from cogs.i18n import t
 from cogs.i18n.errors import friendly
 from cogs.shared import media
@@ -190,6 +191,8 @@ class Jobs:
             note = friendly(exc, interaction.locale)
             await self._settle(interaction, card, template, note, "jobs.failed_here")
             return True  # unknown: as if it may have been paid
+        if gen.status is Status.QUEUED:
+            return await self._queued(interaction, gen, card)
         await self.bot.actions.run("card_watch", gen.id)
         try:
             await card.edit(embed=render.job_card(gen, sandbox=self.sandbox))
@@ -204,6 +207,21 @@ class Jobs:
         )
         if policy is not None:
             await self._warn_if_low(interaction, gen, policy)
+        return True
+
+    async def _queued(self, interaction, gen: Generation, card: discord.Message) -> bool:
+        """Accepted behind the server's cap: nothing spent yet; its card shows its place in
+        line and Cancel, and moves on by itself (cogs/cards/queue.py starts it in turn)."""
+        await self.bot.actions.run("card_watch", gen.id)
+        await self.bot.actions.run("card_refresh", gen)
+        place = await self.bot.core.queue.place(gen)
+        where = queued_text(place.ahead, place.wait, interaction.locale) if place else ""
+        room = t(interaction.locale, f"room.{gen.room_type.value}")
+        await interaction.followup.send(
+            t(interaction.locale, "jobs.queued", id=gen.id, type=room, place=where,
+              link=card.jump_url),
+            ephemeral=True,
+        )  # fmt: skip
         return True
 
     async def _warn_if_low(self, interaction, gen: Generation, policy: Policy) -> None:

@@ -41,7 +41,8 @@ def command_key(string: app_commands.locale_str, context: app_commands.Translati
         return f"cmd.{data.qualified_name.replace(' ', '.')}.description"
     if loc in (Where.parameter_name, Where.parameter_description):
         field = "name" if loc is Where.parameter_name else "description"
-        return f"cmd.{data.command.qualified_name.replace(' ', '.')}.{data.name}.{field}"
+        # the name Discord shows (an option renamed `revoke-all` is keyed so, not `revoke_all`)
+        return f"cmd.{data.command.qualified_name.replace(' ', '.')}.{data.display_name}.{field}"
     if loc is Where.choice_name:
         return f"choice.{data.value}"
     return f"other.{string.message}"

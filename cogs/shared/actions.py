@@ -30,11 +30,18 @@ NAMES = {
     "card_share": "generation id: post the private before / after to the channel",
     "card_newmask": "generation id: the New mask… form",
     "card_family": "generation id: the design's family, privately",
+    "client": "generation id (or #12, /exterior client-link): a private link to its client page",
+    "client_refresh": "client link id: its reply again, with how often it was opened",
+    "client_revoke": "client link id: the link stops working",
+    "cancel": "generation id: its requester takes a queued generation out (nothing spent)",
     # between cogs
     "preview_show": "interaction, photo, RoomType, mask=, painted=: a private preview",
     "start_variation": "interaction, parent, RoomType, files=, reply_to=, dedupe=, policy=",
     "card_watch": "generation id: its job card ticks live from now on",
     "card_edited": "generation id: its job card was just edited (for the rate limit)",
+    "card_refresh": "generation, note=: its job card edited now, as its state says",
+    "queue_pump": "guild id: start its queued generations while its cap leaves room",
+    "queue_show": "interaction: /exterior queue, this server's running and queued work",
 }
 
 

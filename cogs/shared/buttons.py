@@ -130,6 +130,38 @@ class ShareButton(PersistentButton, template=r"exterior:share:(?P<id>[0-9]+)"):
     kind, label_key, style = "share", "button.share", discord.ButtonStyle.success
 
 
+class ClientButton(PersistentButton, template=r"exterior:client:(?P<id>[0-9]+)"):
+    """ "Share with client": a private answer with a signed link to the design's client page
+    (cogs/cards/client.py); shown only when the bot has a public address."""
+
+    kind, label_key = "client", "button.client"
+
+
+class ClientLinkButton(
+    PersistentButton,
+    template=r"exterior:clientlink:(?P<link>[A-Za-z0-9_-]{8,40}):(?P<action>revoke|refresh)",
+):
+    """Under a private client link: Revoke it, or Refresh how often it was opened."""
+
+    kind, fields = "clientlink", (("link", str), ("action", str))
+
+    def label(self, locale) -> str:
+        return t(locale, f"button.clientlink.{self.values['action']}")
+
+    def button_style(self) -> discord.ButtonStyle:
+        revoke = self.values["action"] == "revoke"
+        return discord.ButtonStyle.danger if revoke else _SECONDARY
+
+    def action(self) -> tuple[str, tuple[object, ...]]:
+        return f"client_{self.values['action']}", (self.values["link"],)
+
+
+class CancelButton(PersistentButton, template=r"exterior:cancel:(?P<id>[0-9]+)"):
+    """On a queued generation's job card: its requester takes it out (nothing was spent)."""
+
+    kind, label_key = "cancel", "button.cancel"
+
+
 class CardButton(
     PersistentButton,
     template=r"exterior:card:(?P<action>compare|share|newmask|family):(?P<id>[0-9]+)",
@@ -185,6 +217,9 @@ DYNAMIC_ITEMS = (
     StudioButton,
     CardButton,
     ShareButton,
+    ClientButton,
+    ClientLinkButton,
+    CancelButton,
 )
 
 
@@ -227,6 +262,17 @@ def retry_view(generation: int, locale=None) -> discord.ui.View:
 
 def check_view(generation: int, locale=None) -> discord.ui.View:
     return discord.ui.View(timeout=None).add_item(CheckAgainButton(generation, locale=locale))
+
+
+def cancel_view(generation: int, locale=None) -> discord.ui.View:
+    return discord.ui.View(timeout=None).add_item(CancelButton(generation, locale=locale))
+
+
+def client_link_view(link_id: str, url: str, locale=None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=t(locale, "button.open_client_page"), url=url))
+    view.add_item(ClientLinkButton(link_id, "refresh", locale=locale))
+    return view.add_item(ClientLinkButton(link_id, "revoke", locale=locale))
 
 
 def history_view(page: int, pages: int, filters: str = "") -> discord.ui.View:

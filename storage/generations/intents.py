@@ -14,9 +14,10 @@ from ..caps import Cap, CapReached, cap_query
 from ..db import StorageError, execute, fetchall, fetchone, lock
 from ..leases import claim_row
 from ..rows import intent_row, to_generation
-from ..spend import SPENDING_SQL
+from ..spend import COUNTED_SQL
 from ..usage import increment_usage
 from . import rules
+from .queue import QUEUE_LOCK, must_wait, queue_counts
 from .table import GenerationTable, When
 
 INTERRUPTED = "interrupted before the API answered; outcome unknown"
@@ -32,14 +33,15 @@ class DuplicateRequest(StorageError):
 
 def _same_request(gen: Generation, since: float) -> tuple[str, tuple[Any, ...]]:
     # IS matches None with NULL; `=` where a value is given keeps the indexes usable (PostgreSQL
-    # reads IS as IS NOT DISTINCT FROM). Requests that spent nothing may be asked again.
+    # reads IS as IS NOT DISTINCT FROM). Requests that spent nothing
+    # (and will not) may be asked again; a queued one is a double click's first click.
     identity = rules.request_identity(gen)
     same = " AND ".join(
         f"{column} {'IS' if value is None else '='} ?" for column, value in identity.items()
     )
     return (
         f"SELECT * FROM generations WHERE {same} AND created_at > ? "
-        f"AND {SPENDING_SQL} ORDER BY id DESC LIMIT 1",
+        f"AND {COUNTED_SQL} ORDER BY id DESC LIMIT 1",
         (*identity.values(), since),
     )
 
@@ -52,25 +54,25 @@ class GenerationIntents(GenerationTable):
         *,
         dedupe_within: float = 0,
         caps: Sequence[Cap] = (),
+        concurrent: int = 0,
     ) -> Generation:
         """Record the intent (status PENDING) before the API is called; a crash after this
         point is visible at the next start instead of silently losing a spent credit.
+
+        `concurrent`: the guild's cap on generations running at once (0: none). Past it, or
+        while others wait, the row is written QUEUED instead: nothing is sent nor spent until
+        `dequeue` makes it an intent in its turn (storage/generations/queue.py).
 
         `dedupe_within` seconds: the same request by the same user in that window (same kind,
         type, parent and source photo) raises DuplicateRequest: a double click spends once.
         `caps` are counted in the same IMMEDIATE transaction: racing clicks cannot both take
         a cap's last unit (CapReached)."""
         now = self._now()
-        values = intent_row(gen, request_key, now)
-        sql = (
-            f"INSERT INTO generations ({', '.join(values)}) "
-            f"VALUES ({', '.join('?' * len(values))}) RETURNING *"
-        )
         since = rules.double_click_since(now, dedupe_within)
         async with self._db.write() as conn:
             # Checked inside the write transaction under one lock, so two processes cannot
             # both pass (SQLite: the IMMEDIATE lock; PostgreSQL: an advisory lock).
-            await lock(conn, "intents")
+            await lock(conn, QUEUE_LOCK)
             if request_key is not None:
                 row = await fetchone(
                     conn, "SELECT * FROM generations WHERE request_key = ?", (request_key,)
@@ -84,10 +86,22 @@ class GenerationIntents(GenerationTable):
             for cap in caps:
                 if cap.reached((await fetchone(conn, *cap_query(cap)))[0]):
                     raise CapReached(cap)
-            created = to_generation(await fetchone(conn, sql, tuple(values.values())))
-            # Held while the paid call is in flight: if this process dies, the lease runs out
-            # and recover_interrupted() knows the intent's outcome is unknown.
-            await claim_row(conn, created.id, self._lease, now)
+            waits = concurrent > 0 and must_wait(
+                concurrent, *await queue_counts(conn, gen.origin.guild_id)
+            )
+            values = intent_row(gen, request_key, now, queued=waits)
+            created = to_generation(
+                await fetchone(
+                    conn,
+                    f"INSERT INTO generations ({', '.join(values)}) "
+                    f"VALUES ({', '.join('?' * len(values))}) RETURNING *",
+                    tuple(values.values()),
+                )
+            )
+            if not waits:
+                # Held while the paid call is in flight: if this process dies, the lease runs
+                # out and recover_interrupted() knows the intent's outcome is unknown.
+                await claim_row(conn, created.id, self._lease, now)
             return created
 
     async def recent_duplicate(self, gen: Generation, within: float) -> Generation | None:

@@ -14,9 +14,10 @@ from bot.domain import Generation, Kind, Status
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
 PHOTO = (EXAMPLES / "camera.png").read_bytes()
 MASK = (EXAMPLES / "camera-mask.png").read_bytes()
-# the studio is reachable in these tests (EXTERIOR_PUBLIC_URL is set): results offer it too
+# the studio and client pages are reachable in these tests (EXTERIOR_PUBLIC_URL is set): results
+# offer them too
 VARY_LABELS = ["Vary as POOL", "Vary as TERRACE", "Vary as PETANQUE", "Edit mask & vary"]
-CARD_LABELS = ["Before / after", "New mask…", "History", "Share"]
+CARD_LABELS = ["Before / after", "New mask…", "History", "Share", "Share with client"]
 
 
 def _walk(components: list[dict[str, Any]]):

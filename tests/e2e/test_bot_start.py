@@ -12,7 +12,7 @@ from tests.support.proc import clean_env, free_port, run, start
 
 from .exterior_env import exterior_bot, settings_for
 
-SUBCOMMANDS = {"create", "vary", "history", "show", "credits"}
+SUBCOMMANDS = {"create", "vary", "history", "show", "queue", "client-link", "credits"}
 
 
 def synced_subcommands(emulator) -> set[str]:

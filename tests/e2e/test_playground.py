@@ -175,7 +175,7 @@ async def test_reload_shows_history_and_two_tabs_are_live(page, chromium, playgr
 
 
 async def test_share_through_a_select_menu_to_the_other_channel(page):
-    await results(page).last.get_by_role("button", name="Share").click()
+    await results(page).last.get_by_role("button", name="Share", exact=True).click()
     question = private(page, "shared").last
     await expect(question).to_be_visible(timeout=WAIT)
     await question.locator("select").select_option(label="#garden-ideas")

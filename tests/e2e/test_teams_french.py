@@ -60,7 +60,7 @@ async def test_synced_commands_carry_french(emulator, bot_runner, sandbox, polli
     assert admin_cmd["name_localizations"]["fr"] == catalogues()["fr"]["cmd.exterior-admin.name"]
     limits = next(o for o in admin_cmd["options"] if o["name"] == "limits")
     assert [o["name_localizations"]["fr"] for o in limits["options"]] == [
-        "par_membre_jour", "par_serveur_mois"
+        "par_membre_jour", "par_serveur_mois", "simultanées"
     ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ PRIMARY, SECONDARY, SUCCESS = (
     discord.ButtonStyle.secondary,
     discord.ButtonStyle.success,
 )
+DANGER = discord.ButtonStyle.danger
 # custom_id as old messages carry it, its English label and style, the action and its values
 OLD = [
     ("exterior:vary:12:POOL", "Vary as POOL", PRIMARY, "vary", (12, RoomType.POOL)),
@@ -34,6 +35,10 @@ OLD = [
     ("exterior:card:share:8", "Post to channel", SUCCESS, "card_share", (8,)),
     ("exterior:card:newmask:8", "New mask…", SECONDARY, "card_newmask", (8,)),
     ("exterior:card:family:8", "History", SECONDARY, "card_family", (8,)),
+    ("exterior:client:8", "Share with client", SECONDARY, "client", (8,)),
+    ("exterior:clientlink:Ab_-cd12:refresh", "Refresh", SECONDARY, "client_refresh", ("Ab_-cd12",)),
+    ("exterior:clientlink:Ab_-cd12:revoke", "Revoke", DANGER, "client_revoke", ("Ab_-cd12",)),
+    ("exterior:cancel:6", "Cancel", SECONDARY, "cancel", (6,)),
 ]  # fmt: skip
 
 

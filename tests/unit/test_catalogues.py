@@ -23,8 +23,11 @@ from cogs.i18n import REFERENCE, catalogues
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")])
-PAGE = ROOT / "bot" / "service" / "studio" / "static" / "studio.html"
-PAGE_OWN = {"lang", "what"}  # filled by routes.page_html itself
+PAGES = [
+    ROOT / "bot" / "service" / "studio" / "static" / "studio.html",
+    ROOT / "bot" / "service" / "client" / "static" / "client.html",
+]
+PAGE_OWN = {"lang", "what"}  # filled by each routes.page_html itself
 # keys built at run time, and what builds them
 FAMILIES = {
     "room.": "RoomType values (cards, previews)",
@@ -36,6 +39,7 @@ FAMILIES = {
     "button.card.": "a result card's actions (cogs/cards/card.py)",
     "admin.show.": "the settings card's rows (cogs/admin/commands.py)",
     "refused.": "a limit's scope (LimitReachedError)",
+    "button.clientlink.": "under a client link: refresh or revoke (cogs/shared/buttons.py)",
     "noun.": "the pictures an ImageError names (bot.images.errors.NOUNS)",
 }
 KEYED = {"t": 1, "tr": 1, "render": 1, "Message": 0, "Refusal": 0}  # callee -> key argument
@@ -92,7 +96,8 @@ def scanned() -> tuple[set[str], set[str], set[str]]:
 
 
 def page_keys() -> set[str]:
-    return set(re.findall(r"\{\{([a-z_.]+)\}\}", PAGE.read_text())) - PAGE_OWN
+    found = {k for page in PAGES for k in re.findall(r"\{\{([a-z_.]+)\}\}", page.read_text())}
+    return found - PAGE_OWN
 
 
 def _command_keys(item, found: set[str]) -> None:
@@ -101,7 +106,8 @@ def _command_keys(item, found: set[str]) -> None:
     for child in getattr(item, "commands", []):
         _command_keys(child, found)
     for param in getattr(item, "parameters", []):
-        found |= {f"cmd.{path}.{param.name}.name", f"cmd.{path}.{param.name}.description"}
+        name = param.display_name
+        found |= {f"cmd.{path}.{name}.name", f"cmd.{path}.{name}.description"}
         found |= {f"choice.{choice.value}" for choice in param.choices}
 
 
@@ -158,4 +164,7 @@ def test_the_scan_sees_what_it_should() -> None:
     keys, prefixes, _ = scanned()
     assert {"image.too_many_pixels", "draft.used"} <= class_codes() | keys
     assert {"jobs.started", "studio.choose_type"} <= keys and "room." in prefixes
-    assert "studio.heading" in page_keys() and "cmd.exterior.create.photo.name" in command_keys()
+    assert {
+        "studio.heading",
+        "client.heading",
+    } <= page_keys() and "cmd.exterior.create.photo.name" in command_keys()

@@ -10,7 +10,7 @@ from bot.domain import Generation, Kind, Origin, RoomType, Status
 from storage import StorageError
 from storage.generations import rules
 from storage.generations.rules import Observation, observe
-from storage.spend import SPENDING_SQL, UNSPENT, counted_on, refunded, spent
+from storage.spend import SPENDING_SQL, UNSPENT, counted, counted_on, refunded, spent
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 NOW = T0.timestamp()
@@ -22,12 +22,15 @@ def row(status: Status = Status.STARTING, **fields) -> Generation:
     return Generation(5, Kind.CREATE, RoomType.POOL, status, origin, **fields)
 
 
-def test_only_refused_and_refunded_generations_spent_nothing() -> None:
-    assert {s for s in Status if not spent(s)} == {Status.REJECTED, Status.FAILED}
+def test_only_refused_refunded_queued_and_cancelled_generations_spent_nothing() -> None:
+    unspent = {Status.REJECTED, Status.FAILED, Status.QUEUED, Status.CANCELLED}
+    assert {s for s in Status if not spent(s)} == unspent
     # UNKNOWN and TIMED_OUT may have cost a credit: we cannot tell, so they count
     assert spent(Status.UNKNOWN) and spent(Status.TIMED_OUT) and spent(Status.PENDING)
-    assert SPENDING_SQL == "status NOT IN ('REJECTED', 'FAILED')"
+    assert SPENDING_SQL == "status NOT IN ('REJECTED', 'FAILED', 'QUEUED', 'CANCELLED')"
     assert all(f"'{s.value}'" in SPENDING_SQL for s in UNSPENT)
+    # a queued one holds its unit of a cap (and makes a double click) until it is cancelled
+    assert {s for s in Status if not counted(s)} == unspent - {Status.QUEUED}
 
 
 def test_a_refund_is_the_first_failure_only_and_taken_from_the_counted_day() -> None:
