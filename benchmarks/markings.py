@@ -129,9 +129,10 @@ def outline(
     draw = ImageDraw.Draw(layer)
     for contour in measure.find_contours(padded.astype(np.float32), 0.5):
         xy = contour[:, ::-1]
-        if _polygon_area(xy) < 0.005 * truth.size:  # trunks and specks: nobody traces them
-            continue
         closed = bool(np.allclose(xy[0], xy[-1]))  # an open one runs off the padded margin
+        length = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+        if (_polygon_area(xy) < 0.005 * truth.size) if closed else (length < 20 * width):
+            continue  # trunks and specks: nobody traces them
         xy = _resampled(xy, width / 2)
         normal = np.gradient(xy, axis=0)[:, ::-1] * (1, -1)
         normal /= np.maximum(np.hypot(*normal.T), 1e-6)[:, None]

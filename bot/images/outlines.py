@@ -1,0 +1,195 @@
+"""From the strokes found on a painted copy to the area they fill, outline or hatch.
+
+A finger's strokes are of no constant width, overlap and leave gaps. Gaps up to about one and
+a half strokes wide are what a finger leaves (between the rows of a scribble, the lines of a
+hatch, two passes of an outline) and are closed; a wider gap between two painted parts was left
+on purpose (a path between two lawns) and stays open. What is then painted thick is the area
+itself. What stays thin is an outline: the area is what it encloses, up to the pen's middle.
+Outlines have gaps where the finger lifted: their loose ends are joined to the nearest other
+loose end or to the photo's edge, whichever is nearer. An outline that ends on the photo's
+edges encloses its area together with those edges (see `_outside` for which side is meant).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+from skimage.morphology import skeletonize
+
+from bot.images import raster
+
+FINGER_GAP = 0.8  # closing radius, in pen widths: gaps up to 1.6 strokes are a finger's
+THICK = 1.0  # opening radius, in pen widths: paint over twice as thick as a stroke is area
+SOLID_SHARE = 0.5  # share of a part that is thick for the part to be painted area
+HOLE = 1.5  # pen widths: an unpainted hole in painted area up to this radius was missed
+REACH = 8.0  # pen widths: how far a loose end is joined to another or to the photo's edge
+MIN_REACH = 0.05  # the same, as a share of the short side, for thin pens
+
+
+def pen_width(strokes: np.ndarray) -> float:
+    """The width of the pen, from the strokes' middle lines: twice the distance from a middle
+    line to the stroke's edge (a median: a finger's width varies), at least 2.5 px and at
+    most 4 % of the short side (a solid blob's middle line is far from its edge)."""
+    distance = ndimage.distance_transform_edt(strokes)
+    middle = skeletonize(strokes)
+    if not middle.any():
+        return 2.5
+    width = 2 * float(np.median(distance[middle]))
+    return float(np.clip(width, 2.5, 0.04 * min(strokes.shape)))
+
+
+def stroked_area(strokes: np.ndarray) -> np.ndarray:
+    """Strokes → the area they fill, outline or hatch."""
+    width = pen_width(strokes)
+    joined = raster.closing(strokes, FINGER_GAP * width)
+    parts, count = ndimage.label(joined)
+    thick = raster.opening(joined, THICK * width)
+    share = ndimage.sum(thick, parts, index=np.arange(1, count + 1)) / np.maximum(
+        ndimage.sum(joined, parts, index=np.arange(1, count + 1)), 1
+    )
+    is_solid = np.r_[False, share >= SOLID_SHARE]
+    solid = is_solid[parts]
+    lines = joined & ~solid
+    barrier = joined | _bridges(lines, width)
+    inside = _holes(barrier, lines | (barrier & ~joined), width) | _edge_sides(barrier & ~solid)
+    if lines.any() and not inside.any():
+        return solid | _hatched(lines, width)
+    # an outline's pen ran with its middle along the area's edge
+    outlined = raster.dilate(inside, width / 2) & (inside | barrier)
+    return solid | inside | outlined
+
+
+def _holes(barrier: np.ndarray, lines: np.ndarray, width: float) -> np.ndarray:
+    """What the strokes enclose: everything an outline encloses; within painted area, only the
+    holes a finger misses (a wider unpainted patch was left out on purpose)."""
+    holes, count = ndimage.label(ndimage.binary_fill_holes(barrier) & ~barrier)
+    if count == 0:
+        return holes > 0
+    index = np.arange(1, count + 1)
+    near_line = ndimage.maximum(raster.dilate(lines, 1.5), holes, index) > 0
+    radius = ndimage.maximum(ndimage.distance_transform_edt(holes > 0), holes, index)
+    keep = np.r_[False, near_line | (radius <= HOLE * width)]
+    return keep[holes]
+
+
+def _bridges(lines: np.ndarray, width: float) -> np.ndarray:
+    """Strokes joining the outlines' loose ends: each to the nearest other loose end or to the
+    photo's edge, nearest first, up to REACH pen widths (or MIN_REACH of the short side)."""
+    ends = _loose_ends(lines, width)
+    h, w = lines.shape
+    reach = max(REACH * width, MIN_REACH * min(h, w))
+    candidates = []
+    for i, (y, x) in enumerate(ends):
+        edge = min((y, (0, x)), (h - 1 - y, (h - 1, x)), (x, (y, 0)), (w - 1 - x, (y, w - 1)))
+        candidates.append((float(edge[0]), i, -1, edge[1]))
+        for j in range(i + 1, len(ends)):
+            d = float(np.hypot(*(ends[i] - ends[j])))
+            candidates.append((d, i, j, tuple(ends[j])))
+    layer = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(layer)
+    joined: set[int] = set()
+    for d, i, j, (ty, tx) in sorted(candidates):
+        if d > reach or i in joined or j in joined:
+            continue
+        joined.add(i)
+        if j >= 0:
+            joined.add(j)
+        y, x = ends[i]
+        draw.line([(x, y), (tx, ty)], fill=255, width=max(1, round(width)))
+    return np.asarray(layer) > 0
+
+
+def _loose_ends(lines: np.ndarray, width: float) -> np.ndarray:
+    """(y, x) of the lines' ends: the ends of their middle lines, once the little spurs a
+    wobbling edge gives a middle line are pruned."""
+    middle = skeletonize(lines)
+    kernel = np.ones((3, 3))
+    for _ in range(max(1, round(width))):
+        neighbours = ndimage.convolve(middle.astype(np.uint8), kernel, mode="constant") - 1
+        tips = middle & (neighbours <= 1)
+        if not tips.any():
+            break
+        middle &= ~tips
+    neighbours = ndimage.convolve(middle.astype(np.uint8), kernel, mode="constant") - 1
+    ends = np.argwhere(middle & (neighbours == 1))
+    return ends[:400]
+
+
+def _edge_sides(lines: np.ndarray) -> np.ndarray:
+    """The areas that outlines ending on the photo's edges enclose together with the edges."""
+    parts, count = ndimage.label(lines)
+    inside = np.zeros(lines.shape, dtype=bool)
+    for index in range(1, count + 1):
+        part = parts == index
+        if not (part[0].any() or part[-1].any() or part[:, 0].any() or part[:, -1].any()):
+            continue
+        sides, _ = ndimage.label(~part)  # 4-connected: a stroke's side stays on its side
+        on_edge = np.unique(np.r_[sides[0], sides[-1], sides[:, 0], sides[:, -1]])
+        on_edge = on_edge[on_edge > 0]
+        if len(on_edge) < 2:
+            continue
+        outside = _outside(sides, on_edge)
+        for label in on_edge:
+            if label != outside:
+                inside |= sides == label
+    return inside
+
+
+def _outside(sides: np.ndarray, on_edge: np.ndarray) -> int:
+    """Which of the sides of a stroke that ends on the photo's edges is not the outlined one.
+
+    The outlined side is the one the stroke bends around: a stroke that outlines an area
+    running off the photo turns around it, so the area holds fewer of the photo's corners than
+    the rest of the photo does (none for a U standing on the bottom edge, one for a lawn off
+    the bottom and right edges, against three or four). Counting corners rather than measuring
+    border keeps a lawn that fills most of the photo: its side can have more border than the
+    rest. When the sides hold as many corners (a stroke from one edge to the opposite one), the
+    area is the lower side: what is outlined is ground to build on, and the ground is at the
+    bottom of a photo. When neither is lower (a stroke from the top edge to the bottom one),
+    the area is the side with less border, the smaller one."""
+    h, w = sides.shape
+    corners = {label: 0 for label in on_edge.tolist()}
+    k = max(3, min(h, w) // 40)
+    for window in (sides[:k, :k], sides[:k, -k:], sides[-k:, :k], sides[-k:, -k:]):
+        present = window[np.isin(window, on_edge)]
+        if present.size:
+            corners[int(np.bincount(present).argmax())] += 1
+    most = max(corners.values())
+    candidates = [label for label, n in corners.items() if n == most]
+    if len(candidates) == 1:
+        return candidates[0]
+    rows = np.arange(h)[:, None]
+    height = {
+        label: float((rows * (sides == label)).sum() / max((sides == label).sum(), 1))
+        for label in candidates
+    }
+    ranked = sorted(candidates, key=lambda label: height[label])
+    if height[ranked[1]] - height[ranked[0]] > 0.1 * h:
+        return ranked[0]  # the higher side
+    border = {
+        label: int(
+            (sides[0] == label).sum()
+            + (sides[-1] == label).sum()
+            + (sides[:, 0] == label).sum()
+            + (sides[:, -1] == label).sum()
+        )
+        for label in candidates
+    }
+    return max(candidates, key=lambda label: border[label])
+
+
+def _hatched(lines: np.ndarray, width: float) -> np.ndarray:
+    """Lines that enclose nothing: hatching, strokes further apart than a finger's gap. Closed
+    with a radius that grows until they enclose an area (up to a tenth of the short side)."""
+    side = min(lines.shape)
+    radius = min(max(2.5 * width, 0.025 * side), 0.06 * side)
+    filled = ndimage.binary_fill_holes(raster.closing(lines, radius))
+    while filled.sum() < 1.5 * lines.sum() and radius < 0.1 * side:
+        radius *= 1.6
+        filled = ndimage.binary_fill_holes(raster.closing(lines, radius))
+    closed = raster.closing(lines, radius)
+    if (filled & ~closed).sum() < 0.1 * filled.sum():
+        # the strokes' turns leave bays along the edge; an area nearly convex was meant whole
+        filled = raster.nearly_convex(filled)
+    return raster.erode(filled, width / 2)
