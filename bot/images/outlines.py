@@ -22,21 +22,24 @@ from bot.images import raster
 FINGER_GAP = 0.8  # closing radius, in pen widths: gaps up to 1.6 strokes are a finger's
 THICK = 1.0  # opening radius, in pen widths: paint over twice as thick as a stroke is area
 SOLID_SHARE = 0.5  # share of a part that is thick for the part to be painted area
+DENSE = 0.75  # share of a painted part the strokes cover when it was scribbled, not hatched
 HOLE = 1.5  # pen widths: an unpainted hole in painted area up to this radius was missed
 REACH = 8.0  # pen widths: how far a loose end is joined to another or to the photo's edge
 MIN_REACH = 0.05  # the same, as a share of the short side, for thin pens
+EDGE_REACH = 6.0  # pen widths: a stroke that ends this near the photo's edge runs off it
 
 
 def pen_width(strokes: np.ndarray) -> float:
     """The width of the pen, from the strokes' middle lines: twice the distance from a middle
     line to the stroke's edge (a median: a finger's width varies), at least 2.5 px and at
-    most 4 % of the short side (a solid blob's middle line is far from its edge)."""
+    most 2.5 % of the short side (a solid blob's middle line is far from its edge, and a gap
+    left between two blobs painted solid is left on purpose)."""
     distance = ndimage.distance_transform_edt(strokes)
     middle = skeletonize(strokes)
     if not middle.any():
         return 2.5
     width = 2 * float(np.median(distance[middle]))
-    return float(np.clip(width, 2.5, 0.04 * min(strokes.shape)))
+    return float(np.clip(width, 2.5, 0.025 * min(strokes.shape)))
 
 
 def stroked_area(strokes: np.ndarray) -> np.ndarray:
@@ -53,11 +56,30 @@ def stroked_area(strokes: np.ndarray) -> np.ndarray:
     lines = joined & ~solid
     barrier = joined | _bridges(lines, width)
     inside = _holes(barrier, lines | (barrier & ~joined), width) | _edge_sides(barrier & ~solid)
+    inside = _left_out(inside)
+    painted = _painted(solid, strokes, width)
     if lines.any() and not inside.any():
-        return solid | _hatched(lines, width)
+        return painted | _hatched(lines, width)
     # an outline's pen ran with its middle along the area's edge
     outlined = raster.dilate(inside, width / 2) & (inside | barrier)
-    return solid | inside | outlined
+    return painted | inside | outlined
+
+
+def _painted(solid: np.ndarray, strokes: np.ndarray, width: float) -> np.ndarray:
+    """The parts painted thick, as meant: a part the strokes cover densely is the area itself
+    (a scribble paints up to the area's edge); one they cover sparsely was hatched, the pen's
+    middle turning on the area's edge, and its turns leave bays along the edge: an area nearly
+    convex was meant whole."""
+    parts, count = ndimage.label(ndimage.binary_fill_holes(solid))
+    if count == 0:
+        return solid
+    index = np.arange(1, count + 1)
+    coverage = ndimage.sum(strokes, parts, index) / np.maximum(ndimage.sum(solid, parts, index), 1)
+    hatched = np.r_[False, coverage < DENSE][parts]
+    if not hatched.any():
+        return solid
+    shaped = raster.erode(raster.nearly_convex(hatched), width / 2)
+    return (solid & ~hatched) | shaped
 
 
 def _holes(barrier: np.ndarray, lines: np.ndarray, width: float) -> np.ndarray:
@@ -73,16 +95,38 @@ def _holes(barrier: np.ndarray, lines: np.ndarray, width: float) -> np.ndarray:
     return keep[holes]
 
 
+def _left_out(inside: np.ndarray) -> np.ndarray:
+    """Without the loops drawn inside an outlined area and smaller than it: a flower bed or a
+    tree outlined within the lawn is left out (and a loop within that one is in again)."""
+    regions, count = ndimage.label(inside)
+    if count < 2:
+        return inside
+    sizes = np.bincount(regions.ravel())
+    depth = np.zeros(count + 1, dtype=int)
+    for index, window in enumerate(ndimage.find_objects(regions), start=1):
+        around = ndimage.binary_fill_holes(regions[window] == index)
+        within = np.unique(regions[window][around])
+        for other in within[(within != index) & (within > 0)]:
+            if sizes[other] < sizes[index]:
+                depth[other] += 1
+    keep = depth % 2 == 0
+    keep[0] = False
+    return keep[regions]
+
+
 def _bridges(lines: np.ndarray, width: float) -> np.ndarray:
-    """Strokes joining the outlines' loose ends: each to the nearest other loose end or to the
-    photo's edge, nearest first, up to REACH pen widths (or MIN_REACH of the short side)."""
+    """Strokes joining the outlines' loose ends: each to the nearest other loose end (up to
+    REACH pen widths, or MIN_REACH of the short side) or to the photo's edge (up to EDGE_REACH
+    pen widths, counted twice: a finger that meant to run off the edge mostly did), nearest
+    first."""
     ends = _loose_ends(lines, width)
     h, w = lines.shape
     reach = max(REACH * width, MIN_REACH * min(h, w))
     candidates = []
     for i, (y, x) in enumerate(ends):
         edge = min((y, (0, x)), (h - 1 - y, (h - 1, x)), (x, (y, 0)), (w - 1 - x, (y, w - 1)))
-        candidates.append((float(edge[0]), i, -1, edge[1]))
+        if edge[0] <= EDGE_REACH * width:  # twice as far: another end is likelier meant
+            candidates.append((2.0 * edge[0], i, -1, edge[1]))
         for j in range(i + 1, len(ends)):
             d = float(np.hypot(*(ends[i] - ends[j])))
             candidates.append((d, i, j, tuple(ends[j])))
@@ -90,7 +134,7 @@ def _bridges(lines: np.ndarray, width: float) -> np.ndarray:
     draw = ImageDraw.Draw(layer)
     joined: set[int] = set()
     for d, i, j, (ty, tx) in sorted(candidates):
-        if d > reach or i in joined or j in joined:
+        if (j >= 0 and d > reach) or i in joined or j in joined:
             continue
         joined.add(i)
         if j >= 0:
@@ -130,10 +174,20 @@ def _edge_sides(lines: np.ndarray) -> np.ndarray:
         if len(on_edge) < 2:
             continue
         outside = _outside(sides, on_edge)
+        # a stroke that also closes on itself marks its area by that: a strip it leaves
+        # along the photo's edge (an outline traced along the edge) is left out
+        enclosed = ndimage.binary_fill_holes(part) & ~part
+        largest = _largest(enclosed)
         for label in on_edge:
-            if label != outside:
-                inside |= sides == label
+            side = sides == label
+            if label != outside and side.sum() > largest:
+                inside |= side
     return inside
+
+
+def _largest(area: np.ndarray) -> int:
+    labels, count = ndimage.label(area)
+    return int(np.bincount(labels.ravel())[1:].max()) if count else 0
 
 
 def _outside(sides: np.ndarray, on_edge: np.ndarray) -> int:
