@@ -13,20 +13,16 @@ edges encloses its area together with those edges (see `_outside` for which side
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from bot.images import raster
+from bot.images import gaps, raster
 
 FINGER_GAP = 0.8  # closing radius, in pen widths: gaps up to 1.6 strokes are a finger's
 THICK = 1.0  # opening radius, in pen widths: paint over twice as thick as a stroke is area
-SOLID_SHARE = 0.5  # share of a part that is thick for the part to be painted area
+SOLID_SHARE = 0.7  # share of a part that is thick for the part to be painted area
 DENSE = 0.75  # share of a painted part the strokes cover when it was scribbled, not hatched
 HOLE = 1.5  # pen widths: an unpainted hole in painted area up to this radius was missed
-REACH = 8.0  # pen widths: how far a loose end is joined to another or to the photo's edge
-MIN_REACH = 0.05  # the same, as a share of the short side, for thin pens
-EDGE_REACH = 6.0  # pen widths: a stroke that ends this near the photo's edge runs off it
 
 
 def pen_width(strokes: np.ndarray) -> float:
@@ -54,7 +50,7 @@ def stroked_area(strokes: np.ndarray) -> np.ndarray:
     is_solid = np.r_[False, share >= SOLID_SHARE]
     solid = is_solid[parts]
     lines = joined & ~solid
-    barrier = joined | _bridges(lines, width)
+    barrier = joined | gaps.bridges(lines, width)
     inside = _holes(barrier, lines | (barrier & ~joined), width) | _edge_sides(barrier & ~solid)
     inside = _left_out(inside)
     painted = _painted(solid, strokes, width)
@@ -114,52 +110,6 @@ def _left_out(inside: np.ndarray) -> np.ndarray:
     return keep[regions]
 
 
-def _bridges(lines: np.ndarray, width: float) -> np.ndarray:
-    """Strokes joining the outlines' loose ends: each to the nearest other loose end (up to
-    REACH pen widths, or MIN_REACH of the short side) or to the photo's edge (up to EDGE_REACH
-    pen widths, counted twice: a finger that meant to run off the edge mostly did), nearest
-    first."""
-    ends = _loose_ends(lines, width)
-    h, w = lines.shape
-    reach = max(REACH * width, MIN_REACH * min(h, w))
-    candidates = []
-    for i, (y, x) in enumerate(ends):
-        edge = min((y, (0, x)), (h - 1 - y, (h - 1, x)), (x, (y, 0)), (w - 1 - x, (y, w - 1)))
-        if edge[0] <= EDGE_REACH * width:  # twice as far: another end is likelier meant
-            candidates.append((2.0 * edge[0], i, -1, edge[1]))
-        for j in range(i + 1, len(ends)):
-            d = float(np.hypot(*(ends[i] - ends[j])))
-            candidates.append((d, i, j, tuple(ends[j])))
-    layer = Image.new("L", (w, h), 0)
-    draw = ImageDraw.Draw(layer)
-    joined: set[int] = set()
-    for d, i, j, (ty, tx) in sorted(candidates):
-        if (j >= 0 and d > reach) or i in joined or j in joined:
-            continue
-        joined.add(i)
-        if j >= 0:
-            joined.add(j)
-        y, x = ends[i]
-        draw.line([(x, y), (tx, ty)], fill=255, width=max(1, round(width)))
-    return np.asarray(layer) > 0
-
-
-def _loose_ends(lines: np.ndarray, width: float) -> np.ndarray:
-    """(y, x) of the lines' ends: the ends of their middle lines, once the little spurs a
-    wobbling edge gives a middle line are pruned."""
-    middle = skeletonize(lines)
-    kernel = np.ones((3, 3))
-    for _ in range(max(1, round(width))):
-        neighbours = ndimage.convolve(middle.astype(np.uint8), kernel, mode="constant") - 1
-        tips = middle & (neighbours <= 1)
-        if not tips.any():
-            break
-        middle &= ~tips
-    neighbours = ndimage.convolve(middle.astype(np.uint8), kernel, mode="constant") - 1
-    ends = np.argwhere(middle & (neighbours == 1))
-    return ends[:400]
-
-
 def _edge_sides(lines: np.ndarray) -> np.ndarray:
     """The areas that outlines ending on the photo's edges enclose together with the edges."""
     parts, count = ndimage.label(lines)
@@ -173,35 +123,30 @@ def _edge_sides(lines: np.ndarray) -> np.ndarray:
         on_edge = on_edge[on_edge > 0]
         if len(on_edge) < 2:
             continue
-        outside = _outside(sides, on_edge)
-        # a stroke that also closes on itself marks its area by that: a strip it leaves
-        # along the photo's edge (an outline traced along the edge) is left out
-        enclosed = ndimage.binary_fill_holes(part) & ~part
-        largest = _largest(enclosed)
-        for label in on_edge:
+        # a stroke that also closes on itself marks its area by that: a strip smaller than
+        # what it encloses, left along the photo's edge where it was traced along it, is out
+        enclosed, count = ndimage.label(ndimage.binary_fill_holes(part) & ~part)
+        largest = int(np.bincount(enclosed.ravel())[1:].max()) if count else 0
+        for label in _outlined(sides, on_edge):
             side = sides == label
-            if label != outside and side.sum() > largest:
+            if side.sum() > largest:
                 inside |= side
     return inside
 
 
-def _largest(area: np.ndarray) -> int:
-    labels, count = ndimage.label(area)
-    return int(np.bincount(labels.ravel())[1:].max()) if count else 0
-
-
-def _outside(sides: np.ndarray, on_edge: np.ndarray) -> int:
-    """Which of the sides of a stroke that ends on the photo's edges is not the outlined one.
+def _outlined(sides: np.ndarray, on_edge: np.ndarray) -> list[int]:
+    """Which of the sides of a stroke that ends on the photo's edges are the outlined ones.
 
     The outlined side is the one the stroke bends around: a stroke that outlines an area
     running off the photo turns around it, so the area holds fewer of the photo's corners than
     the rest of the photo does (none for a U standing on the bottom edge, one for a lawn off
-    the bottom and right edges, against three or four). Counting corners rather than measuring
-    border keeps a lawn that fills most of the photo: its side can have more border than the
-    rest. When the sides hold as many corners (a stroke from one edge to the opposite one), the
-    area is the lower side: what is outlined is ground to build on, and the ground is at the
-    bottom of a photo. When neither is lower (a stroke from the top edge to the bottom one),
-    the area is the side with less border, the smaller one."""
+    the bottom and right edges, against three or four): the sides with fewer corners than the
+    most are outlined. Counting corners rather than measuring border keeps a lawn that fills
+    most of the photo: its side can have more border than the rest. When all sides hold as
+    many corners (a stroke from one edge to the opposite one), the area is the lowest side:
+    what is outlined is ground to build on, and the ground is at the bottom of a photo. When
+    none is lower (a stroke from the top edge to the bottom one), it is the side with the least
+    border, the smallest."""
     h, w = sides.shape
     corners = {label: 0 for label in on_edge.tolist()}
     k = max(3, min(h, w) // 40)
@@ -210,27 +155,19 @@ def _outside(sides: np.ndarray, on_edge: np.ndarray) -> int:
         if present.size:
             corners[int(np.bincount(present).argmax())] += 1
     most = max(corners.values())
-    candidates = [label for label, n in corners.items() if n == most]
-    if len(candidates) == 1:
-        return candidates[0]
+    fewer = [label for label, n in corners.items() if n < most]
+    if fewer:
+        return fewer
     rows = np.arange(h)[:, None]
     height = {
         label: float((rows * (sides == label)).sum() / max((sides == label).sum(), 1))
-        for label in candidates
+        for label in corners
     }
-    ranked = sorted(candidates, key=lambda label: height[label])
-    if height[ranked[1]] - height[ranked[0]] > 0.1 * h:
-        return ranked[0]  # the higher side
-    border = {
-        label: int(
-            (sides[0] == label).sum()
-            + (sides[-1] == label).sum()
-            + (sides[:, 0] == label).sum()
-            + (sides[:, -1] == label).sum()
-        )
-        for label in candidates
-    }
-    return max(candidates, key=lambda label: border[label])
+    ranked = sorted(corners, key=lambda label: -height[label])
+    if height[ranked[0]] - height[ranked[1]] > 0.1 * h:
+        return [ranked[0]]  # the lowest side
+    edge = np.r_[sides[0], sides[-1], sides[:, 0], sides[:, -1]]
+    return [min(corners, key=lambda label: int((edge == label).sum()))]
 
 
 def _hatched(lines: np.ndarray, width: float) -> np.ndarray:
