@@ -7,8 +7,8 @@ Another photo, even of the same kind of garden, shares no texture at the same pl
 crop or a shifted copy shares it, but at the wrong places. So small blocks of texture are
 compared at the same place and a few pixels off: a copy matches in place (however few blocks
 are left unpainted) and hardly ever better off place; anything else does not. When paint
-covers nearly everything, nothing is left to compare: a copy then shows paint, flat colour,
-over the photo's texture, where another photo shows texture of its own.
+covers nearly everything, nothing is left to compare: a copy then shows mostly one bright
+colour, which no photo does.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ SHIFT = 6  # how far off place to look, in pixels at that resolution (2 % of the
 STEP = 2
 MATCH = 0.9  # correlation of a block that shows the same texture
 TEXTURED = 4.0  # standard deviation (of 255) of a block with texture to compare
-FLAT = 3.0  # standard deviation of a block of paint
 MIN_MATCHES = 8  # blocks matching in place that prove a copy
 MIN_SHARE = 0.01  # the same, as a share of the photo's textured blocks (large pictures)
-MOSTLY_FLAT = 0.9  # share of the photo's textured blocks under flat paint: painted (nearly) whole
+CROP_SHARE = 0.05  # share of the textured blocks matching off place in a crop (a block
+# straddling the edge of paint matches a little better moved off the paint: a few of those)
+MOSTLY_PAINT = 0.4  # share of a copy in one colour that shows it is painted (nearly) whole
+PAINT_TOLERANCE = 30.0  # distance (RGB, of 255) to that colour
+PAINT_CHROMA = 80.0  # how far from grey that colour is (highest channel less lowest)
 
 
 @dataclass
@@ -39,17 +42,28 @@ def compare(photo: np.ndarray, copy: np.ndarray) -> Comparison:
     and where it still shows the photo."""
     factor = max(1, round(max(photo.shape[:2]) / 320))
     small_photo, small_copy = _reduced(photo, factor), _reduced(copy, factor)
-    in_place, off_place, textured, flat = _matches(small_photo, small_copy)
+    in_place, off_place, textured = _matches(small_photo, small_copy)
     shown = _full_size(in_place & textured, factor, photo.shape[:2])
     count = int(textured.sum())
     if count == 0:  # a photo without texture (a grey card): nothing to tell them apart by
         return Comparison(True, shown)
     here = int((in_place & textured).sum())
     elsewhere = int((off_place & textured).sum())
+    if elsewhere >= max(MIN_MATCHES, CROP_SHARE * count) and elsewhere > here / 2:
+        return Comparison(False, shown)  # a crop or shift of the photo: it matches off place
     if here >= max(MIN_MATCHES, MIN_SHARE * count):
-        # a copy matches in place; a crop or shift of the photo matches better off place
-        return Comparison(elsewhere <= here / 2, shown)
-    return Comparison(bool((flat & textured).sum() >= MOSTLY_FLAT * count), shown)
+        return Comparison(True, shown)
+    return Comparison(_mostly_paint(small_copy), shown)
+
+
+def _mostly_paint(copy: np.ndarray) -> bool:
+    """Whether most of the copy is one bright colour, as paint is and a photo never is (an
+    overcast sky, the largest patch of one colour a garden photo has, is grey)."""
+    key = (copy // 16).astype(np.int32)
+    key = key[..., 0] * 256 + key[..., 1] * 16 + key[..., 2]
+    colour = copy[key == np.bincount(key.ravel()).argmax()].mean(axis=0)
+    share = float((np.sqrt(((copy - colour) ** 2).sum(axis=2)) < PAINT_TOLERANCE).mean())
+    return share >= MOSTLY_PAINT and float(colour.max() - colour.min()) >= PAINT_CHROMA
 
 
 def _reduced(image: np.ndarray, factor: int) -> np.ndarray:
@@ -73,12 +87,11 @@ def _full_size(blocks: np.ndarray, factor: int, shape: tuple[int, int]) -> np.nd
 
 
 def _matches(photo: np.ndarray, copy: np.ndarray):
-    """Per block of the photo: matched in place, matched better off place, textured, and
-    covered by flat colour in the copy."""
+    """Per block of the photo: matched in place, matched better off place, and textured."""
     h, w = photo.shape[:2]
     inner = photo[SHIFT : h - SHIFT, SHIFT : w - SHIFT]
     p_sum, p_var = _moments(inner)
-    in_place = off_place = flat = None
+    in_place = None
     best_off = None
     for dy in range(-SHIFT, SHIFT + 1, STEP):
         for dx in range(-SHIFT, SHIFT + 1, STEP):
@@ -88,12 +101,12 @@ def _matches(photo: np.ndarray, copy: np.ndarray):
             cov = _blocks(inner * moved).sum(-1) / n - (p_sum * q_sum).sum(-1) / (BLOCK**2 * n)
             ncc = cov / np.sqrt(np.maximum(p_var * q_var, 1e-6))
             if dx == 0 and dy == 0:
-                in_place, flat = ncc, q_var < FLAT**2
+                in_place = ncc
             else:
                 best_off = ncc if best_off is None else np.maximum(best_off, ncc)
     textured = p_var > TEXTURED**2
     off_place = (best_off > MATCH) & (best_off > in_place + 0.05)
-    return in_place > MATCH, off_place, textured, flat
+    return in_place > MATCH, off_place, textured
 
 
 def _moments(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
