@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from bot.domain import Found, RoomType
-from bot.images import ground, painted, raster
+from bot.images import copies, ground, outlines, painted, raster
 from bot.images.decode import (
     PreparedPair,
     check_aspect,
@@ -102,16 +102,18 @@ def derive_from_painted(photo: Image.Image, painted_copy: Image.Image) -> Image.
 
     Both images upright; the copy may have another resolution with the same proportions."""
     check_aspect(painted_copy.size, photo.size, "painted photo")
-    size = raster.work_size(photo.size, PAINT_SIDE)
+    # compared at the copy's resolution when it is smaller: a copy sent back small has no
+    # detail left to compare, and its missing detail would look like strokes
+    size = raster.work_size(photo.size, min(PAINT_SIDE, max(painted_copy.size)))
     # a light blur on both: JPEG blocks and resampling differ between the two copies
     a, b = (_softened(image, size) for image in (photo, painted_copy))
-    try:
-        strokes = painted.find_strokes(a, b)
-    except ValueError:
-        raise NotACopy() from None
+    comparison = copies.compare(a, b)
+    if not comparison.same:
+        raise NotACopy()
+    strokes = painted.find_strokes(a, b, comparison.shown)
     if strokes.mean() < 0.0005:
         raise NothingPainted()
-    mask = raster.to_mask(painted.stroked_area(strokes), photo.size)
+    mask = raster.to_mask(outlines.stroked_area(strokes), photo.size)
     try:
         check_mask(mask)
     except EmptyMask:

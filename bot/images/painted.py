@@ -1,8 +1,13 @@
-"""Finding the strokes on a painted copy of a photo, and the area they fill, outline or hatch.
+"""Finding the strokes on a painted copy of a photo: where the copy differs from the photo by
+more than JPEG noise and resampling do.
 
-Strokes are told from JPEG noise and resampling by their difference to the photo (hysteresis
-over a noise-adapted threshold); thin strokes mark the area's edge with the pen's middle, solid
-paint is the area itself."""
+The noise is measured where the copy still shows the photo untouched (bot.images.copies
+finds those places), so a copy recompressed hard gets a higher threshold than a clean one and
+a weak highlighter on a clean copy is still seen; the threshold does not depend on how much
+was painted. Paint is told from noise by its coherence: the difference is smoothed before it
+is measured (noise averages out, a stroke or a highlighter does not), kept where it is
+connected to a clear difference (hysteresis), and its edge is put where the difference falls
+to half of its local strength, as on a blurred step."""
 
 from __future__ import annotations
 
@@ -11,24 +16,37 @@ from scipy import ndimage
 
 from bot.images import raster
 
+SMOOTH = 1.2  # pixels: the difference's extra blur (the pictures are already blurred by 1)
+DEFAULT_NOISE = 8.0  # when too little of the photo is left unpainted to measure the noise
+MIN_LOW = 6.0  # a difference of 6 (of 255, three channels) is never a stroke on its own
+CLEAN_SHIFT = 5.0  # mean difference of a block that shows the photo untinted
 
-def find_strokes(photo: np.ndarray, painted: np.ndarray) -> np.ndarray:
-    """Pixels painted over, from two RGB arrays of one size; raises ValueError when the two
-    are not the same picture."""
-    diff = np.sqrt(((photo - painted) ** 2).sum(axis=2))
-    median = float(np.median(diff))
-    if median > 40:
-        raise ValueError("not a copy")
-    spread = 1.4826 * float(np.median(np.abs(diff - median)))
-    low = max(30.0, median + 6 * spread)
-    strokes = _hysteresis(diff, low, max(2 * low, 70.0))
-    strokes = raster.drop_small(strokes, 0.0003 * diff.size)
+
+def find_strokes(photo: np.ndarray, painted: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Pixels painted over, from two RGB arrays of one size and where the copy still shows
+    the photo's texture (`shown`, from bot.images.copies.compare)."""
+    diff = ndimage.gaussian_filter(painted - photo, (SMOOTH, SMOOTH, 0))
+    strength = np.sqrt((diff**2).sum(axis=2))
+    noise = _noise(strength, diff, shown)
+    low = max(MIN_LOW, 1.6 * noise)
+    strokes = _hysteresis(strength, low, 2 * low)
+    strokes = raster.drop_small(strokes, 0.0003 * strength.size)
     if strokes.any():
-        # the stroke's true edge is where the difference is half its contrast: the blur and
-        # the low threshold widen what hysteresis keeps
-        half = max(low, float(np.median(diff[strokes])) / 2)
-        strokes &= diff > half
+        # the stroke's true edge is where the difference is half its local strength: the
+        # blur and the low threshold widen what hysteresis keeps
+        local = ndimage.maximum_filter(np.where(strokes, strength, 0), size=9)
+        strokes &= strength > np.maximum(low, local / 2)
+        strokes = raster.drop_small(strokes, 0.0003 * strength.size)
     return strokes
+
+
+def _noise(strength: np.ndarray, diff: np.ndarray, shown: np.ndarray) -> float:
+    """A high quantile of the difference where the copy shows the photo untinted: the texture
+    matches there and the difference has no common shift (a highlighter's has)."""
+    clean = shown & (np.sqrt((ndimage.uniform_filter(diff, (15, 15, 0)) ** 2).sum(2)) < CLEAN_SHIFT)
+    if clean.sum() < 0.005 * clean.size:
+        return DEFAULT_NOISE
+    return float(np.quantile(strength[clean], 0.997))
 
 
 def _hysteresis(diff: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -38,40 +56,3 @@ def _hysteresis(diff: np.ndarray, low: float, high: float) -> np.ndarray:
     keep[np.unique(labels[diff > high])] = True
     keep[0] = False
     return keep[labels]
-
-
-def stroked_area(strokes: np.ndarray) -> np.ndarray:
-    """Strokes → the area they fill, outline or hatch."""
-    # mean distance to the stroke's edge is a quarter of its width (a solid blob: its size);
-    # on a pixel grid the edge pixels count 1, not 0.5: that adds 2 to four times the mean
-    width = max(1.0, 4 * float(ndimage.distance_transform_edt(strokes)[strokes].mean()) - 2)
-    side = min(strokes.shape)
-    radius = min(max(2.5 * width, 0.025 * side), 0.06 * side)
-    closed, filled = _enclosed(strokes, radius)
-    # an outline left open (the stroke ended short of its start): bridge wider gaps, but only
-    # for thin strokes around an empty middle, never between areas painted solid
-    ys, xs = np.nonzero(strokes)
-    box = (np.ptp(ys) + 1) * (np.ptp(xs) + 1)
-    while filled.sum() < 1.5 * strokes.sum() and strokes.sum() < 0.4 * box and radius < 0.1 * side:
-        radius *= 1.6
-        closed, filled = _enclosed(strokes, radius)
-    if strokes.sum() < 0.75 * filled.sum():
-        if (filled & ~closed).sum() < 0.1 * filled.sum():
-            # hatched, not outlined: the strokes' turns leave bays along the edge; an area
-            # that is nearly convex was meant whole
-            filled = raster.nearly_convex(filled)
-        # outlined or hatched: the pen's middle ran along the area's edge
-        filled = raster.erode(filled, width / 2)
-    return filled
-
-
-def _enclosed(strokes: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """The strokes with gaps up to twice `radius` bridged, and that with what it encloses."""
-    closed = raster.closing(strokes, radius)
-    filled = ndimage.binary_fill_holes(closed)
-    # an outline that ends on the photo's bottom edge (a lawn in front of the camera)
-    bottom = np.pad(closed, ((0, 1), (0, 0)), constant_values=True)
-    from_bottom = ndimage.binary_fill_holes(bottom)[:-1]
-    if from_bottom.mean() < 0.6:
-        filled |= from_bottom
-    return closed, filled
