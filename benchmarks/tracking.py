@@ -34,6 +34,7 @@ TIME_FIELDS = (
     "max_jitter",
     "webhook_grace",
     "webhook_slack",
+    "relearn_after",
 )
 NOTICE = PollPolicy().notice_delay
 STAGGER = 0.05  # modes that learn start one generation every 5 % of the nominal duration
@@ -108,7 +109,7 @@ async def batch(h, sandbox, count: int, scale: float, gap: float = 0.0) -> list[
             while not all(g.id in arrived for g in gens):  # noqa: ASYNC110 - set by a subscriber
                 await asyncio.sleep(0.005)
     finally:
-        h.tracker._subscribers.remove(on_event)
+        h.tracker.events.unsubscribe(on_event)
     outcomes = []
     for gen in gens:
         row = await h.repo.get(gen.id)

@@ -124,6 +124,8 @@ class Generation:
     webhook_secret: str | None = None
     # the credential set it was started with (None = the global ones): it is followed with them
     credential_set: int | None = None
+    # the paid call gave the API a callback URL (a hint the tracker trusts while they arrive)
+    callback_sent: bool = False
 
 
 class DraftState(enum.StrEnum):
