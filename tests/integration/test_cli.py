@@ -21,7 +21,11 @@ from tests.support.files import file_server, mask, photo, png_bytes
 from tests.support.proc import clean_env, free_port, run, start
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
-FAST = {"EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05", "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3"}
+FAST = {
+    "EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05",
+    "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3",
+    "EXTERIOR_WEBHOOK_PORT": "0",  # doctor listens on it: never a fixed port other runs hold
+}
 
 
 async def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None):
