@@ -1,6 +1,6 @@
 """`python -m benchmarks`: every benchmark, one table, and benchmarks/results.json.
 
-    python -m benchmarks                  # the full run (~6 minutes on 2 cores)
+    python -m benchmarks                  # the full run (~25 minutes on 2 cores)
     python -m benchmarks --smoke --out /tmp/r.json   # tiny sizes, seconds: proves it still runs
     python -m benchmarks --only images    # run one section again; other rows in the file stay
 
@@ -38,7 +38,7 @@ def sections(smoke: bool) -> dict[str, Section]:
         }
     return {
         "tracking": lambda: tracking.measure(tracking.FULL),
-        "load": lambda: load.measure(count=10_000, duration=120.0),
+        "load": lambda: load.measure(count=10_000, duration=180.0),
         "discord": lambda: emulated.measure(commands=30),
         "images": lambda: images.measure(megapixels=12.0),
         "startup": lambda: startup.measure(count=1_000_000),

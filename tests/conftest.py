@@ -16,13 +16,12 @@ from tests.support.files import file_server
 from tests.support.postgres import can_start_cluster, throwaway_cluster
 
 # -- pytest-xdist (`-n 4 --dist loadgroup` in pyproject): the suite runs in 4 workers --------
-# The tests that run several processes at once and lean on timing (a fleet of bots killed and
-# restarted, a burst of clicks, the benchmarks' smoke run) share one worker, one after the
-# other, so they never compete with each other for the 2 cores.
+# The two tests that run several bots at once against deadlines (a fleet killed and restarted,
+# a burst of 400 commands and clicks) share one worker, one after the other, so they never
+# compete with each other for the 2 cores.
 HEAVY = (
     "tests/e2e/test_fleet_postgres.py",
     "tests/reliability/test_load.py",
-    "tests/integration/test_benchmarks.py",
 )
 
 
