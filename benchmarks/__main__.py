@@ -1,6 +1,6 @@
 """`python -m benchmarks`: every benchmark, one table, and benchmarks/results.json.
 
-    python -m benchmarks                  # the full run (~6 minutes on 2 cores)
+    python -m benchmarks                  # the full run (~25 minutes on 2 cores)
     python -m benchmarks --smoke --out /tmp/r.json   # tiny sizes, seconds: proves it still runs
     python -m benchmarks --only images    # run one section again; other rows in the file stay
 
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import emulated, images, load, startup, tracking
+from . import emulated, images, load, shared, startup, tracking
 from .report import Row, machine, table, write_json
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -31,16 +31,17 @@ def sections(smoke: bool) -> dict[str, Section]:
         return {
             "tracking": lambda: tracking.measure(tracking.SMOKE),
             "load": lambda: load.measure(count=20, duration=3.0, scale=10.0),
+            "shared": lambda: shared.measure(count=6, duration=2.0, together=True),
             "discord": lambda: emulated.measure(commands=2),
             "images": lambda: images.measure(megapixels=0.5),
             "startup": lambda: startup.measure(count=2_000),
         }
     return {
         "tracking": lambda: tracking.measure(tracking.FULL),
-        "load": lambda: load.measure(count=1_000, duration=120.0),
+        "load": lambda: load.measure(count=10_000, duration=180.0),
         "discord": lambda: emulated.measure(commands=30),
         "images": lambda: images.measure(megapixels=12.0),
-        "startup": lambda: startup.measure(count=100_000),
+        "startup": lambda: startup.measure(count=1_000_000),
     }
 
 

@@ -1,11 +1,11 @@
-"""1,000 generations tracked at once: peak RSS, CPU seconds per minute, database writes per second.
+"""10,000 generations tracked at once: peak RSS, CPU seconds per minute, database writes per second.
 
 Each scenario runs in a fresh process (so peak RSS is the tracker's own) in real time; the
 sandbox API runs in another process so its CPU is not counted. All generations start within a
 few seconds and last `--duration` s +-15 %; the window runs from the last start until every one
 was announced finished, so it holds each generation's whole life: checks, the end, the event.
 
-    python -m benchmarks.load --count 1000 --duration 120 --history   # one scenario, prints JSON
+    python -m benchmarks.load --count 10000 --duration 120 --history   # one scenario, prints JSON
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ async def _track(
     return {
         "tracked": tracked,
         "seconds": round(elapsed, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),  # the whole process, starts included
         "cpu_s_per_min": round(cpu / elapsed * 60, 2),
         "db_rows_written_per_s": round(writes / elapsed, 1),
         "gets_per_s": round(checked / elapsed, 1),
@@ -138,7 +138,7 @@ async def measure(count: int, duration: float, scale: float = 1.0) -> list[Row]:
     """`scale` > 1 compresses the policy's times too (smoke runs only: CPU per minute then
     means nothing)."""
     rows = []
-    for history, what in ((True, "learnt durations"), (False, "cold start")):
+    for history, what, cpu_limit in ((True, "learnt durations", 3), (False, "cold start", 6)):
         args = ["--count", str(count), "--duration", str(duration), "--scale", str(scale)]
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "benchmarks.load", *args, *(["--history"] if history else []),
@@ -160,8 +160,8 @@ async def measure(count: int, duration: float, scale: float = 1.0) -> list[Row]:
                     if f["tracked"] < count
                     else ")"
                 ),
-                "< 150 MB RSS, < 3 CPU-s per minute",
-                f["tracked"] == count and f["peak_rss_mb"] < 150 and f["cpu_s_per_min"] < 3,
+                f"< 300 MB RSS, < {cpu_limit} CPU-s per minute",
+                f["tracked"] == count and f["peak_rss_mb"] < 300 and f["cpu_s_per_min"] < cpu_limit,
                 f,
             )
         )
@@ -170,7 +170,7 @@ async def measure(count: int, duration: float, scale: float = 1.0) -> list[Row]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load")
-    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=120.0)
     parser.add_argument("--history", action="store_true")
     parser.add_argument("--scale", type=float, default=1.0, help="divide the policy's times")

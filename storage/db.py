@@ -198,6 +198,7 @@ class Database:
         self.path = path
         # One connection cannot hold two transactions: writers in this process take turns.
         self._lock = asyncio.Lock()
+        self._synchronous = "FULL"  # the level the connection is at (set before each BEGIN)
 
     @classmethod
     async def open(
@@ -214,7 +215,8 @@ class Database:
                 await execute(conn, f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
                 await _enter_wal(conn)
                 # FULL: a committed intent (the record of a paid call) survives power loss too;
-                # NORMAL in WAL mode may drop the last commits. Writes are few (~0.15 ms more).
+                # NORMAL in WAL mode may drop the last commits. Each write picks its own level
+                # (see write()); FULL is where every connection starts.
                 await execute(conn, "PRAGMA synchronous = FULL")
                 await execute(conn, "PRAGMA foreign_keys = ON")
             except sqlite3.OperationalError as exc:
@@ -239,16 +241,25 @@ class Database:
         await self.close()
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def write(self, *, durable: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """A BEGIN IMMEDIATE transaction: committed on success, rolled back on any exception.
 
         IMMEDIATE takes the write lock up front, so another process makes us wait (busy_timeout)
         instead of failing later with SQLITE_BUSY when a read would be upgraded to a write.
+
+        `durable=False` commits with synchronous=NORMAL: no fsync, so a power loss (never a
+        crash of this process) may drop it, and only together with every later commit: the WAL
+        is one sequence and the next durable commit's fsync makes the earlier ones durable too.
+        For what can be asked again (a check's answer), never for the money path.
         """
         if _writing.get() is self:
             raise RuntimeError("db.write() is not re-entrant; use the connection it yielded")
         async with self._lock:
             conn = self._conn
+            level = "FULL" if durable else "NORMAL"
+            if self._synchronous != level:  # SQLite refuses to change it inside a transaction
+                await fetchall(conn, f"PRAGMA synchronous = {level}")
+                self._synchronous = level
             await fetchall(conn, "BEGIN IMMEDIATE")
             token = _writing.set(self)
             try:

@@ -5,13 +5,15 @@ UPDATE SKIP LOCKED`, stamping `lease_owner` and `lease_until`; it renews its lea
 runs, so a process that dies loses them after `seconds` and another one claims them. Writes
 through `GenerationRepository` check the lease (see `claim_row`): a process whose lease was
 taken over records nothing. A webhook callback that reaches any process is written to the row
-(`next_check_at = now`) and acted on by the holder.
+(`next_check_at = now`) and NOTIFYed; the holder LISTENs and acts on it at once (`due_mine` at
+each renewal is only the safety net for a notification missed while reconnecting).
 
 SQLite: one process owns everything; the same interface, with nothing to claim or renew.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,7 @@ from .db import StorageError, execute, fetchone
 from .rows import to_generation
 
 _LIVE = "status IN ('STARTING', 'PROCESSING')"
+HINTS_CHANNEL = "exterior_hints"  # NOTIFY payload: the row id a callback came for
 _UNDELIVERED = (
     "origin_source = 'discord' AND status IN ('SUCCEEDED', 'FAILED') "
     "AND result_message_id IS NULL AND channel_id IS NOT NULL"
@@ -118,7 +121,7 @@ class Leases:
         if mine_too:
             free += " OR lease_owner = ?"
             params.append(self.lease.owner)
-        async with self._db.write() as conn:
+        async with self._db.write(durable=False) as conn:  # a lost claim is claimed again
             rows = await conn.fetchall(
                 "UPDATE generations SET lease_owner = ?, lease_until = ? WHERE id IN ("
                 f"SELECT id FROM generations WHERE {where} AND ({free}) "
@@ -132,7 +135,7 @@ class Leases:
         if not self.shared:
             return 0
         now = self._now()
-        async with self._db.write() as conn:
+        async with self._db.write(durable=False) as conn:  # a lost renewal: renewed next tick
             return await execute(
                 conn,
                 f"UPDATE generations SET lease_until = ? WHERE lease_owner = ? AND {_HELD}",
@@ -140,18 +143,38 @@ class Leases:
             )
 
     async def hint(self, row_id: int) -> None:
-        """A callback for a generation another process may follow: make it due now, in the
-        database, where its lease holder looks (`due_mine`). On a PENDING row (the callback
-        beat the paid call's answer) it is kept for `mark_submitted`."""
+        """A callback for a generation another process may follow: make it due now in the
+        database and NOTIFY every process (its lease holder acts at once, see `listen`; one
+        that takes it over later finds it due). On a PENDING row (the callback beat the paid
+        call's answer) it is kept for `mark_submitted`."""
         if not self.shared:
             return
-        async with self._db.write() as conn:
+        async with self._db.write(durable=False) as conn:
             await execute(
                 conn,
                 "UPDATE generations SET next_check_at = ? WHERE id = ? "
                 "AND status IN ('PENDING', 'STARTING', 'PROCESSING')",
                 (self._now(), row_id),
             )
+            # delivered at commit, so a listener never reads the row before the hint is in it
+            await conn.execute("SELECT pg_notify(?, ?)", (HINTS_CHANNEL, str(row_id)))
+
+    async def listen(self, on_row: Callable[[int], None]) -> Callable[[], Awaitable[None]] | None:
+        """Call `on_row(row_id)` for every hint any process writes (PostgreSQL LISTEN on its
+        own connection); returns the function that stops listening, or None on SQLite (one
+        process: its callbacks hint its own tracker directly)."""
+        if not self.shared:
+            return None
+
+        def deliver(payload: str) -> None:
+            if payload.isdigit():
+                on_row(int(payload))
+
+        return await self._db.listen(HINTS_CHANNEL, deliver)
+
+    def listening(self) -> bool:
+        """The LISTEN connection is still open (always True where nothing is shared)."""
+        return not self.shared or self._db.listening()
 
     async def due_mine(self) -> list[int]:
         """Rows this process follows whose check the database says is due (callbacks that

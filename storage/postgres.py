@@ -14,7 +14,7 @@ import contextvars
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,6 +102,7 @@ class PostgresDatabase:
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self.url = url
+        self._listeners: list[asyncpg.Connection] = []
         # The transaction the current task has open, if any (one per database object).
         self._writing: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
             f"postgres_writing_{id(self)}", default=None
@@ -142,18 +143,46 @@ class PostgresDatabase:
         return "PostgreSQL"
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[Transaction]:
+    async def write(self, *, durable: bool = True) -> AsyncIterator[Transaction]:
         """A READ COMMITTED transaction, committed on success and rolled back on any error.
-        As with SQLite, reads by the same task inside it go through it (and see its rows)."""
+        As with SQLite, reads by the same task inside it go through it (and see its rows).
+        `durable=False`: this commit does not wait for the WAL flush (synchronous_commit off):
+        a server crash may drop it, never half of it (storage/db.py says where that is fine)."""
         if self._writing.get() is not None:
             raise RuntimeError("db.write() is not re-entrant; use the connection it yielded")
         async with self._pool.acquire() as conn, conn.transaction():
+            if not durable:
+                await conn.execute("SET LOCAL synchronous_commit = off")
             tx = Transaction(conn)
             token = self._writing.set(tx)
             try:
                 yield tx
             finally:
                 self._writing.reset(token)
+
+    async def listen(
+        self, channel: str, on_payload: Callable[[str], None]
+    ) -> Callable[[], Awaitable[None]]:
+        """LISTEN on `channel` over a connection of its own (a pooled one would be handed to
+        other work); returns the coroutine function that stops it."""
+        conn = await asyncpg.connect(self.url)
+
+        def handler(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+            on_payload(payload)
+
+        await conn.add_listener(channel, handler)
+
+        async def stop() -> None:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail
+                await conn.close(timeout=2)
+
+        self._listeners.append(conn)
+        return stop
+
+    def listening(self) -> bool:
+        """Every LISTEN connection is still open (else hints are missed until re-listened)."""
+        self._listeners = [c for c in self._listeners if not c.is_closed()]
+        return bool(self._listeners)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> asyncpg.Record | None:
         tx = self._writing.get()

@@ -12,6 +12,8 @@ from ._time import from_ts
 
 
 def to_generation(row: Mapping[str, Any]) -> Generation:
+    # columns added by later migrations are absent while the upgrade tests write older schemas
+    keys = set(row.keys())
     return Generation(
         id=row["id"],
         kind=Kind(row["kind"]),
@@ -23,7 +25,7 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
             channel_id=row["channel_id"],
             user_id=row["user_id"],
             user_name=row["user_name"],
-            locale=row["locale"] if "locale" in row.keys() else None,  # noqa: SIM118
+            locale=row["locale"] if "locale" in keys else None,
         ),
         generation_id=row["generation_id"],
         project_id=row["project_id"],
@@ -47,8 +49,9 @@ def to_generation(row: Mapping[str, Any]) -> Generation:
         result_message_id=row["result_message_id"],
         webhook_secret=row["webhook_secret"],
         # absent before migration 0007 (the upgrade tests write through older schemas)
-        credential_set=row["credential_set"] if "credential_set" in row.keys() else None,  # noqa: SIM118
-        queued_at=from_ts(row["queued_at"]) if "queued_at" in row.keys() else None,  # noqa: SIM118
+        credential_set=row["credential_set"] if "credential_set" in keys else None,
+        queued_at=from_ts(row["queued_at"]) if "queued_at" in keys else None,
+        callback_sent=bool(row["callback_sent"]) if "callback_sent" in keys else False,
     )
 
 
@@ -90,6 +93,10 @@ def intent_row(
 
 
 def _since_0007(gen: Generation) -> dict[str, Any]:
-    # only when set: the upgrade tests write through schemas older than migration 0007
-    extra = {"credential_set": gen.credential_set, "locale": gen.origin.locale}
+    # only when set: the upgrade tests write through schemas older than migrations 0007, 0008
+    extra = {
+        "credential_set": gen.credential_set,
+        "locale": gen.origin.locale,
+        "callback_sent": 1 if gen.callback_sent else None,  # since 0008
+    }
     return {k: v for k, v in extra.items() if v is not None}

@@ -15,6 +15,21 @@ from bot.api.sandbox.state import SandboxConfig
 from tests.support.files import file_server
 from tests.support.postgres import can_start_cluster, throwaway_cluster
 
+# -- pytest-xdist (`-n 4 --dist loadgroup` in pyproject): the suite runs in 4 workers --------
+# The two tests that run several bots at once against deadlines (a fleet killed and restarted,
+# a burst of 400 commands and clicks) share one worker, one after the other, so they never
+# compete with each other for the 2 cores.
+HEAVY = (
+    "tests/e2e/test_fleet_postgres.py",
+    "tests/reliability/test_load.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(HEAVY):
+            item.add_marker(pytest.mark.xdist_group("heavy"))
+
 
 @pytest.fixture(autouse=True)
 def _one_acknowledgement_per_interaction(request):

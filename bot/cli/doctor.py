@@ -17,7 +17,13 @@ from bot.api.sandbox.server import running_sandbox
 from bot.runtime.config import SANDBOX_API_KEY, SANDBOX_USER_ID, Settings
 from bot.runtime.core import database_advice, sandbox_config
 from bot.runtime.web import cannot_listen
-from storage import DatabaseUnavailableError, StorageError, open_database
+from bot.tracking.health import EVIDENCE, CallbackState, missing_sentence, verdict
+from storage import (
+    DatabaseUnavailableError,
+    GenerationRepository,
+    StorageError,
+    open_database,
+)
 
 OK, BAD, NOTE = "ok  ", "FAIL", "note"
 DISCORD_API = "https://discord.com/api/v10"
@@ -55,8 +61,21 @@ async def _check_database(settings: Settings) -> int:
         return 1
     try:
         _line(OK, f"database {db.describe()} (schema {await db.schema_version()})")
+        return await _check_callbacks(settings, GenerationRepository(db))
     finally:
         await db.close()
+
+
+async def _check_callbacks(settings: Settings, generations: GenerationRepository) -> int:
+    """What the latest generations that asked the API for a callback say (health.py): a line
+    only once there is something to tell."""
+    state = verdict(await generations.callback_outcomes(EVIDENCE))
+    where = f"{settings.public_url or f'http://127.0.0.1:{settings.webhook_port}'}/callbacks/"
+    if state is CallbackState.MISSING:
+        _line(BAD, missing_sentence(where))
+        return 1
+    if state is CallbackState.ARRIVING:
+        _line(OK, f"callbacks to {where} are arriving")
     return 0
 
 

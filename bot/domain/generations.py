@@ -134,6 +134,8 @@ class Generation:
     # when it was queued behind the server's cap (None: it started at once); `created_at` is
     # when its intent was written, at the start
     queued_at: datetime | None = None
+    # the paid call gave the API a callback URL (a hint the tracker trusts while they arrive)
+    callback_sent: bool = False
 
 
 class DraftState(enum.StrEnum):

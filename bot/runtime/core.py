@@ -221,6 +221,7 @@ async def open_core(
         )
         await webhooks.start()
         stack.push_async_callback(webhooks.stop)
+        tracker.health.where = f"{webhooks.base_url}/callbacks/"  # named if they stop coming
         service = ExteriorService(
             client,
             generations,

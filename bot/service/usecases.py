@@ -261,6 +261,7 @@ class ExteriorService(PaidCalls):
     ) -> Generation:
         now = datetime.now(UTC)
         limits = caps(policy, gen.origin.guild_id, gen.origin.user_id, now) if policy else []
+        gen.callback_sent = self.callback_url is not None  # recorded: callbacks are checked on
         try:
             return await self.generations.create_intent(
                 gen, request_key, dedupe_within=dedupe_within, caps=limits,

@@ -70,6 +70,8 @@ class Callbacks:
         gen = await self.generations.get(row_id)
         if gen is None:
             return True  # genuine path of a row that is gone: nothing to do
+        if gen.callback_sent and await self.generations.note_callback(gen.id):
+            self.tracker.health.forget()  # callbacks arrive: the tracker may trust them again
         if gen.status in (Status.PENDING, Status.UNKNOWN) and not gen.generation_id:
             # The API calls this row's path although our paid call has not (PENDING) or never
             # (UNKNOWN: ambiguous failure) told us its id: it did act.

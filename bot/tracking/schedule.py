@@ -34,8 +34,9 @@ class PollPolicy:
     half_life: float = 10.0  # observations; older ones weigh half as much
     jitter: float = 0.1  # checks move earlier by up to 10 % (at most max_jitter s), so
     max_jitter: float = 1.0  # restarts do not synchronise them and lateness bounds still hold
-    webhook_grace: float = 120.0  # with webhooks, the first safety-net check waits this long
+    webhook_grace: float = 120.0  # trusted callbacks, no history: the safety net waits this
     webhook_slack: float = 1.0  # a callback arrives within this long after the end
+    relearn_after: float = 1.0  # seconds between two learnings of one model (learning.py)
 
     def _jittered(self, delay: float, rng: random.Random) -> float:
         spread = min(delay * self.jitter, self.max_jitter)
@@ -83,12 +84,13 @@ class PollPolicy:
         """Seconds from now until the next check of a generation `elapsed` seconds old."""
         rng = rng or random.Random()
         if webhook:
-            # The callback will tell us; polls are only a safety net for a lost callback.
-            grace = max(self.webhook_grace, 2 * model.latest) if model else self.webhook_grace
-            if elapsed < grace:
-                return self._jittered(grace - elapsed, rng)
-            # A lost callback is rare: find it within half the time waited so far.
-            return self._jittered(max(self.max_interval, elapsed / 2), rng)
+            # Callbacks are seen arriving (health.py): this one will tell us, and polls are a
+            # safety net that waits until it is overdue: past every end learnt so far (or the
+            # grace, without history). From then on, poll as without a webhook.
+            overdue = self.plan(model)[1] + self.webhook_slack if model else self.webhook_grace
+            if elapsed < overdue:
+                return self._jittered(overdue - elapsed, rng)
+            return self._jittered(self.cold_interval(elapsed), rng)
         if model is None:
             if first:
                 return self._jittered(max(0.0, self.first_delay - elapsed), rng)

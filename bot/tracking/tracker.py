@@ -1,8 +1,10 @@
 """`GenerationTracker`: follows every pending generation to its end.
 
-One supervisor task wakes at the earliest next-check time, asks the API (`get`), persists the
-observation monotonically and emits events. A webhook callback is only a hint that makes a check
-immediate. Nothing here imports discord.
+One supervisor task sleeps until the earliest next-check time in a heap (queue.py), or until a
+callback makes a check immediate; it never scans the generations it follows. Each check asks
+the API (`get`), persists the observation monotonically and emits events. A callback is only a
+hint, and trusted to come only while callbacks are seen arriving (health.py): otherwise the
+generation is polled exactly as without a webhook. Nothing here imports discord.
 """
 
 from __future__ import annotations
@@ -13,35 +15,28 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.api import errors
 from bot.api.client import ExteriorClient
 from bot.domain import Generation, Kind, RoomType, Status
 from bot.teams.credentials import CredentialsError
-from bot.tracking.durations import DurationModel, Observation
+from bot.tracking.events import EventHub, Subscriber, TrackerEvent
+from bot.tracking.health import CallbackHealth
+from bot.tracking.learning import LearntDurations
+from bot.tracking.leasing import LeaseKeeper
 from bot.tracking.schedule import PollPolicy
+from bot.tracking.supervisor import CheckSupervisor
 from storage import GenerationRepository, LeaseLost, Leases
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrackerEvent:
-    kind: str  # "status" (still running), "finished" (SUCCEEDED/FAILED) or "timed_out"
-    generation: Generation
-    previous: Status
-
-
-Subscriber = Callable[[TrackerEvent], Awaitable[None]]
 
 
 def _ts(value: datetime | None, default: float) -> float:
     return value.timestamp() if value else default
 
 
-class GenerationTracker:
+class GenerationTracker(CheckSupervisor):
     def __init__(
         self,
         client: ExteriorClient,
@@ -63,25 +58,28 @@ class GenerationTracker:
         self.policy = policy or PollPolicy()
         self.deadline = deadline
         self.webhooks = webhooks
-        self._clock = clock
         self._rng = rng or random.Random()
-        self._due: dict[int, float] = {}  # row id -> unix time of the next check
-        self._known: dict[int, Generation] = {}
+        super().__init__(concurrency=concurrency, clock=clock, retry_after=self.policy.max_interval)
         self._by_api_id: dict[str, int] = {}
         self._early_hints: dict[int, float] = {}
-        self._running: set[int] = set()  # rows whose check is in flight
-        self._rechecks: dict[int, bool] = {}  # hinted while in flight
-        self._checks: set[asyncio.Task] = set()
-        self._models: dict[tuple[RoomType, Kind], DurationModel | None] = {}
-        self._subscribers: list[Subscriber] = []
-        self._wake = asyncio.Event()
-        self._limit = asyncio.Semaphore(concurrency)
-        self._supervisor: asyncio.Task | None = None
-        self._deliveries: set[asyncio.Task] = set()
+        self._called_back: set[int] = set()  # the next check was made due by a callback
+        self.durations = LearntDurations(repo, self.policy)
+        self.events = EventHub()
+        self.health = CallbackHealth(repo)  # composition root names the URL (health.where)
         # Several processes on one database: follow only what this one holds a lease on.
         self.leases = leases if leases is not None and leases.shared else None
+        self._keeper = (
+            LeaseKeeper(
+                self.leases,
+                hint=self._hint_followed,
+                resume=self.resume,
+                due_later_than=lambda row, now: self._due.get(row, 0.0) > now,
+                clock=self._clock,
+            )
+            if self.leases is not None
+            else None
+        )
         self._leasing: asyncio.Task | None = None
-        self._take_over = False  # a one-shot CLI follows only its own generations
 
     async def _default_client(self, gen: Generation) -> ExteriorClient:
         return self.client
@@ -89,21 +87,21 @@ class GenerationTracker:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def subscribe(self, callback: Subscriber) -> None:
-        self._subscribers.append(callback)
+        self.events.subscribe(callback)
 
     async def start(self, *, resume: bool = True) -> int:
         """Start the supervisor; with `resume`, follow every unfinished generation again."""
         if self._supervisor is None:
             self._supervisor = asyncio.create_task(self._run(), name="generation-tracker")
-        if self.leases is not None and self._leasing is None:
-            self._leasing = asyncio.create_task(self._keep_leases(), name="generation-leases")
+        if self._keeper is not None and self._leasing is None:
+            self._leasing = asyncio.create_task(self._keeper.run(), name="generation-leases")
         return await self.resume() if resume else 0
 
     async def resume(self) -> int:
         """Follow every unfinished generation in the database (with leases: every one no live
         process holds); returns how many."""
-        if self.leases is not None:
-            self._take_over = True  # from now on, also what processes that die leave behind
+        if self.leases is not None and self._keeper is not None:
+            self._keeper.take_over = True  # from now on, also what processes that die leave
             resumed = [g for g in await self.leases.claim_live() if g.id not in self._known]
         else:
             resumed = await self.repo.pending()
@@ -114,7 +112,7 @@ class GenerationTracker:
         return len(resumed)
 
     async def stop(self) -> None:
-        owned = (self._supervisor, self._leasing, *self._checks, *self._deliveries)
+        owned = (self._supervisor, self._leasing, *self._checks, *self.events.deliveries)
         tasks = [t for t in owned if t]
         for task in tasks:
             task.cancel()
@@ -124,32 +122,14 @@ class GenerationTracker:
             with contextlib.suppress(Exception):  # best effort: leases expire anyway
                 await self.leases.release_all()
 
-    async def _keep_leases(self) -> None:
-        """Renew this process's leases, take over the generations of processes that died, and
-        act on callbacks another process wrote down for generations this one follows."""
-        assert self.leases is not None
-        tick = min(1.0, self.leases.lease.seconds / 3)
-        while True:
-            await asyncio.sleep(tick)
-            try:
-                await self.leases.renew()
-                if self._take_over:
-                    await self.resume()
-                now = self._clock()
-                for row in await self.leases.due_mine():
-                    if self._due.get(row, 0.0) > now:
-                        self.hint_row(row)
-            except Exception:  # the database may be briefly away: try again next tick
-                log.exception("lease upkeep failed")
-
     async def drain(self) -> None:
         """Wait until events already emitted have been delivered (tests, CLI)."""
-        while self._deliveries:
-            await asyncio.gather(*self._deliveries, return_exceptions=True)
+        await self.events.drain()
 
     @property
     def tracked(self) -> int:
-        return len(self._due)
+        """Generations followed now (waiting for a check, or being checked)."""
+        return len(self._known)
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -160,16 +140,21 @@ class GenerationTracker:
         self._schedule(gen, gen.next_check_at.timestamp())
 
     async def first_check_at(self, gen: Generation) -> float:
-        model = await self._model(gen.room_type, gen.kind)
+        model = await self.durations.model(gen.room_type, gen.kind)
         created = _ts(gen.created_at, self._clock())
         delay = self.policy.next_delay(
             max(0.0, self._clock() - created),
             model,
             first=True,
-            webhook=self.webhooks,
+            webhook=await self._trusts_callback(gen),
             rng=self._rng,
         )
         return min(self._clock() + delay, created + self.deadline)
+
+    async def _trusts_callback(self, gen: Generation) -> bool:
+        """Wait for this generation's callback (polls only a safety net)? Only when it asked
+        for one and callbacks are seen arriving; else poll as without a webhook."""
+        return self.webhooks and gen.callback_sent and await self.health.trusted()
 
     def hint(self, generation_id: str) -> bool:
         """A callback said this generation ended: check it now. False if we do not follow it."""
@@ -200,29 +185,43 @@ class GenerationTracker:
             await self.leases.hint(row_id)
 
     def hint_row(self, row_id: int) -> bool:
+        """A callback came for this row: check it now. False if this process does not
+        follow it (then it is remembered briefly: the callback may beat our own record)."""
+        self.health.forget()  # a callback arrived: the verdict may change
         if row_id in self._running:
-            self._rechecks[row_id] = True
+            self._rechecks.add(row_id)
+            self._called_back.add(row_id)
             return True
         if row_id not in self._due:
             if row_id not in self._known:
-                # The callback may beat our own record of the API's answer: remember it briefly.
-                self._early_hints[row_id] = self._clock()
+                now = self._clock()
+                # bounded: hints for rows nobody here will ever follow must not pile up
+                self._early_hints = {r: t for r, t in self._early_hints.items() if t > now - 60}
+                self._early_hints[row_id] = now
             return False
-        self._due[row_id] = self._clock()
-        self._wake.set()
+        self._called_back.add(row_id)
+        self._plan(row_id, self._clock())
         return True
+
+    def _hint_followed(self, row_id: int) -> None:
+        """A hint another process wrote down (NOTIFY): only the follower acts on it."""
+        if row_id in self._known:
+            self.hint_row(row_id)
 
     async def check_now(self, gen: Generation) -> Generation:
         """Ask the API once, persist and emit as usual (status command, TIMED_OUT ones)."""
         if gen.id in self._running:  # a check is under way: its answer will do
-            self._rechecks[gen.id] = True
+            self._rechecks.add(gen.id)
             return self._known.get(gen.id, gen)
         self._known[gen.id] = gen
+        if gen.id in self._due:  # it runs now, not also at its planned time
+            self._after[gen.id] = self._due.get(gen.id) or self._clock()
+            self._due.discard(gen.id)
         self._running.add(gen.id)
         try:
             return await self._check(gen.id)
         finally:
-            self._running.discard(gen.id)
+            self._check_ended(gen.id)
 
     # -- the supervisor ----------------------------------------------------------------------
 
@@ -232,47 +231,15 @@ class GenerationTracker:
             self._by_api_id[gen.generation_id] = gen.id
         if self._early_hints.pop(gen.id, None) is not None:
             when = self._clock()
-        self._due[gen.id] = when
-        self._wake.set()
-
-    async def _run(self) -> None:
-        # Each check runs in its own owned task, so one slow `get` (retries, long timeouts)
-        # never delays the other generations, their hints or their deadlines.
-        while True:
-            self._wake.clear()
-            now = self._clock()
-            waiting = {r: w for r, w in self._due.items() if r not in self._running}
-            due = [row for row, when in waiting.items() if when <= now]
-            if not due:
-                wait = min(waiting.values(), default=now + 3600) - now
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(max(0.0, wait)):
-                        await self._wake.wait()
-                continue
-            for row in due:
-                self._due.pop(row, None)
-                self._running.add(row)
-                task = asyncio.create_task(self._guarded_check(row), name=f"check-{row}")
-                self._checks.add(task)
-                task.add_done_callback(self._checks.discard)
-
-    async def _guarded_check(self, row: int) -> None:
-        try:
-            async with self._limit:
-                await self._check(row)
-        except Exception:  # one bad generation must not stop the others
-            log.exception("check of generation %s failed; retrying later", row)
-            self._due[row] = self._clock() + self.policy.max_interval
-        finally:
-            self._running.discard(row)
-            if self._rechecks.pop(row, None) and row in self._due:
-                self._due[row] = self._clock()  # a hint came while we were asking
-            self._wake.set()
+            self._called_back.add(gen.id)
+        self._plan(gen.id, when)
 
     async def _check(self, row: int) -> Generation:
         gen = self._known[row]
         previous = gen.status
         asked = self._clock()
+        called_back = row in self._called_back
+        self._called_back.discard(row)
         try:
             client = await self.client_for(gen)
             state = await client.get(gen.generation_id)
@@ -284,12 +251,13 @@ class GenerationTracker:
         if state is None:
             if elapsed >= self.deadline and not gen.status.is_terminal:
                 return await self._time_out(gen, previous)
-            self._due[row] = now + self.policy.cold_interval(elapsed)
+            self._after[row] = now + self.policy.cold_interval(elapsed)
             return gen
         nxt = None
         if not state.status.is_terminal and elapsed < self.deadline:
-            model = await self._model(gen.room_type, gen.kind)
-            delay = self.policy.next_delay(elapsed, model, webhook=self.webhooks, rng=self._rng)
+            model = await self.durations.model(gen.room_type, gen.kind)
+            webhook = await self._trusts_callback(gen)
+            delay = self.policy.next_delay(elapsed, model, webhook=webhook, rng=self._rng)
             nxt = min(now + delay, _ts(gen.created_at, now) + self.deadline)
         try:
             gen, finished = await self.repo.record_check(
@@ -298,7 +266,7 @@ class GenerationTracker:
                 next_check_at=nxt,
                 result_urls=state.urls or None,
                 variation_number=state.variation_number,
-                ended_after=self._ended_after(gen, state.status, asked),
+                ended_after=self._ended_after(state.status, asked, called_back),
                 asked_at=asked,
             )
         except LeaseLost:  # another process took it over (ours ran out): it records and posts
@@ -307,21 +275,22 @@ class GenerationTracker:
             return await self.repo.get(row) or gen
         self._known[row] = gen
         if finished:
-            self._models.pop((gen.room_type, gen.kind), None)
+            self.durations.finished(gen.room_type, gen.kind)
+            self.health.forget()
             self._forget(row)
-            self._emit(TrackerEvent("finished", gen, previous))
+            self.events.emit(TrackerEvent("finished", gen, previous))
         elif gen.status.is_terminal:
             # Another process (the CLI, a second tracker) finished it; subscribers still get
             # told, and delivery is idempotent.
             self._forget(row)
-            self._emit(TrackerEvent("finished", gen, previous))
+            self.events.emit(TrackerEvent("finished", gen, previous))
         elif nxt is None:
             return await self._time_out(gen, previous)
         else:
             # a callback written down while we asked (another process got it) wins
-            self._due[row] = min(nxt, _ts(gen.next_check_at, nxt))
+            self._after[row] = min(nxt, _ts(gen.next_check_at, nxt))
             if gen.status is not previous:
-                self._emit(TrackerEvent("status", gen, previous))
+                self.events.emit(TrackerEvent("status", gen, previous))
         return gen
 
     async def _time_out(self, gen: Generation, previous: Status) -> Generation:
@@ -329,49 +298,24 @@ class GenerationTracker:
         self._forget(gen.id)
         if gen.status is Status.TIMED_OUT and previous is not Status.TIMED_OUT:
             log.warning("generation %s timed out after %g s", gen.id, self.deadline)
-            self._emit(TrackerEvent("timed_out", gen, previous))
+            self.events.emit(TrackerEvent("timed_out", gen, previous))
         return gen
 
     def _forget(self, row: int) -> None:
-        self._due.pop(row, None)
+        self._due.discard(row)
+        self._after.pop(row, None)
+        self._called_back.discard(row)
         gen = self._known.pop(row, None)
         if gen and gen.generation_id:
             self._by_api_id.pop(gen.generation_id, None)
 
-    def _ended_after(self, gen: Generation, status: Status, asked: float) -> float | None:
+    def _ended_after(self, status: Status, asked: float, called_back: bool) -> float | None:
         """What this answer says about when the generation ended (see bot.tracking.durations)."""
         if not status.is_terminal:
             return asked  # unfinished when we asked
-        planned = gen.next_check_at.timestamp() if gen.next_check_at else None
-        if self.webhooks and planned is not None and asked < planned - self.policy.webhook_slack:
-            # Asked ahead of plan, so a callback said it ended: it did shortly before.
+        if called_back:  # a callback said it ended: it did shortly before
             return asked - self.policy.webhook_slack
         return None
 
     async def typical_duration(self, room_type: RoomType, kind: Kind) -> float | None:
-        """The learnt median duration in seconds (None while history is too short): what the
-        job cards promise, from the same model the schedule uses."""
-        model = await self._model(room_type, kind)
-        return model.quantile(0.5) if model is not None else None
-
-    async def _model(self, room_type: RoomType, kind: Kind) -> DurationModel | None:
-        key = (room_type, kind)
-        if key not in self._models:
-            bounds = await self.repo.recent_durations(room_type, kind)
-            self._models[key] = self.policy.learn([Observation(*b) for b in bounds])
-        return self._models[key]
-
-    def _emit(self, event: TrackerEvent) -> None:
-        for callback in self._subscribers:
-            task = asyncio.create_task(self._deliver(callback, event))
-            self._deliveries.add(task)
-            task.add_done_callback(self._deliveries.discard)
-
-    @staticmethod
-    async def _deliver(callback: Subscriber, event: TrackerEvent) -> None:
-        try:
-            await callback(event)
-        except Exception:
-            log.exception(
-                "subscriber failed on %s event of generation %s", event.kind, event.generation.id
-            )
+        return await self.durations.typical(room_type, kind)

@@ -1,5 +1,12 @@
 """The tracker's results: each status observation (poll or webhook) written monotonically, the
-refund of a failed generation, our own deadline and the next check."""
+refund of a failed generation, our own deadline, the next check and the callbacks seen.
+
+Every write here is `durable=False` (no fsync per commit): each one records what the API said
+and can say again. A power loss may drop the last few; the row then shows the generation as
+it was before, the tracker asks again and records the same answer (a refund with its status,
+in one transaction). The money path (intents.py) stays durable, and its fsync makes every
+earlier commit durable too.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from typing import Any
 from bot.domain import Generation, Status
 
 from .._time import from_ts, to_ts
+from ..db import execute
 from ..leases import claim_row
 from ..rows import to_generation
 from ..spend import counted_on
@@ -49,7 +57,7 @@ class GenerationChecks(GenerationTable):
             asked_at=self._hinted(asked_at),
             ended_after=to_ts(ended_after),
         )
-        async with self._db.write() as conn:
+        async with self._db.write(durable=False) as conn:
             row = await self._locked_row(conn, id)
             cur = to_generation(row)
             await claim_row(conn, id, self._lease, self._now())  # or LeaseLost
@@ -68,11 +76,22 @@ class GenerationChecks(GenerationTable):
 
     async def mark_timed_out(self, id: int) -> Generation:
         """Our deadline passed; the API may still finish it (record_check can move it on)."""
-        async with self._db.write() as conn:
+        async with self._db.write(durable=False) as conn:
             cur = await self._load(conn, id)
             if not rules.may_time_out(cur.status):
                 return cur
             return await self._update(conn, id, {"status": Status.TIMED_OUT.value})
 
     async def set_next_check(self, id: int, when: When) -> Generation:
-        return await self._set(id, next_check_at=to_ts(when))
+        return await self._set(id, durable=False, next_check_at=to_ts(when))
+
+    async def note_callback(self, id: int) -> bool:
+        """A genuine callback for this row arrived (the first one counts); False if the row
+        is gone or had one already."""
+        async with self._db.write(durable=False) as conn:
+            changed = await execute(
+                conn,
+                "UPDATE generations SET callback_at = ? WHERE id = ? AND callback_at IS NULL",
+                (self._now(), id),
+            )
+        return changed == 1

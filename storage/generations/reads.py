@@ -78,6 +78,16 @@ class GenerationReads(GenerationTable):
         )
         return [(max(0.0, float(r[0])), float(r[1])) for r in rows]
 
+    async def callback_outcomes(self, limit: int = 3) -> list[bool]:
+        """For the latest finished generations that gave the API a callback URL, newest
+        first: did a callback arrive for it?"""
+        rows = await self._db.fetchall(
+            "SELECT callback_at FROM generations WHERE callback_sent = 1 "
+            "AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [r[0] is not None for r in rows]
+
     async def list_channel(
         self, channel_id: int, *, offset: int = 0, limit: int = 10
     ) -> list[Generation]:

@@ -58,6 +58,6 @@ class GenerationTable:
             raise GenerationNotFound(f"no generation with id {id}")
         return to_generation(row)
 
-    async def _set(self, id: int, **fields: Any) -> Generation:
-        async with self._db.write() as conn:
+    async def _set(self, id: int, *, durable: bool = True, **fields: Any) -> Generation:
+        async with self._db.write(durable=durable) as conn:
             return await self._update(conn, id, fields)

@@ -81,6 +81,9 @@ async def fleet_world(server_url: str, cwd: Path, processes: int) -> AsyncIterat
                 "EXTERIOR_WEBHOOK_HOST": "127.0.0.1",
                 "EXTERIOR_LEASE_SECONDS": "3",
                 "EXTERIOR_SWEEP_SECONDS": "1",
+                # callbacks are not trusted before one was seen arriving (tracking/health.py):
+                # a first poll this late keeps the callbacks the only way to see an end
+                "EXTERIOR_POLL_FIRST_DELAY": "120",
             }
             try:
                 await fleet.start_all()

@@ -12,11 +12,12 @@ from tests.support.proc import clean_env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_smoke_run_prints_the_table_and_writes_every_row(tmp_path):
+def test_bench_smoke_run_prints_the_table_and_writes_every_row(tmp_path, postgres_server):
     out = tmp_path / "results.json"
+    env = clean_env(EXTERIOR_TEST_DATABASE_URL=postgres_server)  # the shared-database rows
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(out)],
-        cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=240,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| section | what | result | target | verdict |" in done.stdout
@@ -28,6 +29,15 @@ def test_bench_smoke_run_prints_the_table_and_writes_every_row(tmp_path):
     assert {"Discord (emulator)", "start-up"} <= sections
     assert any(s.startswith("following ") for s in sections)
     assert any(s.endswith("tracked at once") for s in sections)
+    shared = {what: r for (s, what), r in rows.items() if s.endswith("PostgreSQL")}
+    assert len(shared) == 3 and all(r["figures"]["generations"] for r in shared.values()
+                                    if "polling" in r["what"])  # fmt: skip
+    assert (
+        shared["3 processes, callback → acted on (any process, LISTEN/NOTIFY)"]["figures"][
+            "callbacks"
+        ]
+        == 6
+    )
     assert any(s.startswith("images") for s in sections)
     follow = {what: r["figures"] for (s, what), r in rows.items() if s.startswith("following")}
     assert follow["webhook"]["gets_per_generation"] == 1.0  # one confirming get each

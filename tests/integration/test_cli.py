@@ -14,11 +14,18 @@ from PIL import Image
 
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
+from bot.domain import Generation, Kind, Origin, RoomType, Status
+from bot.tracking.health import missing_sentence
+from storage import GenerationRepository, open_database
 from tests.support.files import file_server, mask, photo, png_bytes
 from tests.support.proc import clean_env, free_port, run, start
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "examples"
-FAST = {"EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05", "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3"}
+FAST = {
+    "EXTERIOR_SANDBOX_STARTING_SECONDS": "0.05",
+    "EXTERIOR_SANDBOX_PROCESSING_SECONDS": "0.3",
+    "EXTERIOR_WEBHOOK_PORT": "0",  # doctor listens on it: never a fixed port other runs hold
+}
 
 
 async def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None):
@@ -272,3 +279,39 @@ async def test_unreachable_postgres_is_one_sentence_without_the_password(tmp_pat
     assert code == 1
     assert "cannot open the PostgreSQL database" in err and "EXTERIOR_DATABASE_URL" in err
     assert "Traceback" not in err and "hunter2" not in err
+
+
+async def finished_with_callback_asked(db_path: Path, came: list[bool]) -> None:
+    """Generations that gave the API a callback URL and finished, oldest first; `came`:
+    whether each one's callback arrived."""
+    db = await open_database(db_path)
+    try:
+        repo = GenerationRepository(db)
+        for arrived in came:
+            gen = Generation(
+                id=None, kind=Kind.CREATE, room_type=RoomType.POOL, status=Status.PENDING,
+                origin=Origin(source="cli"), callback_sent=True,
+            )  # fmt: skip
+            gen = await repo.create_intent(gen)
+            await repo.mark_submitted(
+                gen.id, generation_id=str(uuid.uuid4()), project_id="p", remaining_photos=None,
+                next_check_at=None,
+            )  # fmt: skip
+            if arrived:
+                assert await repo.note_callback(gen.id)
+            await repo.record_check(gen.id, status=Status.SUCCEEDED, next_check_at=None)
+    finally:
+        await db.close()
+
+
+@pytest.mark.asyncio
+async def test_doctor_says_when_callbacks_are_not_arriving(tmp_path):
+    public = {"EXTERIOR_PUBLIC_URL": "https://bot.example"}
+    await finished_with_callback_asked(tmp_path / "cli.sqlite3", [True, False, False])
+    _, _, err = await cli(tmp_path, "doctor", env=public)
+    assert "[ok  ] callbacks to https://bot.example/callbacks/ are arriving" in err
+    await finished_with_callback_asked(tmp_path / "cli.sqlite3", [False])  # three in a row
+    code, _, err = await cli(tmp_path, "doctor", env=public)
+    assert code == 1
+    said = [line for line in err.splitlines() if "are not arriving" in line]
+    assert said == ["[FAIL] " + missing_sentence("https://bot.example/callbacks/")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,9 @@ import pytest_asyncio
 from bot.api.sandbox.server import running_sandbox
 from bot.api.sandbox.state import SandboxConfig
 from bot.domain import Status
+from bot.tracking.health import EVIDENCE, CallbackState, missing_sentence
 from tests.support.harness import FAST_POLICY, harness
+from tests.support.proc import free_port
 from tests.support.wait import until
 
 
@@ -27,16 +30,54 @@ def settled(h) -> bool:
 
 
 @pytest.mark.asyncio
-async def test_with_webhooks_one_get_per_generation(tmp_path, sandbox, files):
+async def test_with_webhooks_one_get_per_generation_once_callbacks_are_seen(
+    tmp_path, sandbox, files
+):
     async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=True) as h:
+        # no callback seen yet on this database: the first one is polled as without a webhook
+        first = await h.create()
+        await until(lambda: h.finished(first.id))
+        assert (await h.repo.get(first.id)).check_count > 1
+        assert await h.tracker.health.trusted()  # its callback came
+        before = sandbox.state.calls["get"]
         rows = [(await h.create()).id for _ in range(3)]
-        await until(lambda: len(h.finished()) == 3)
-        assert sandbox.state.calls["get"] == 3  # exactly the confirmation of each callback
-        assert h.webhooks.callbacks_received == 3
+        await until(lambda: len(h.finished()) == 4)
+        assert sandbox.state.calls["get"] - before == 3  # exactly the confirmation of each
+        assert h.webhooks.callbacks_received == 4
         for row in rows:
             gen = await h.repo.get(row)
             assert gen.status is Status.SUCCEEDED and gen.result_urls
             assert gen.check_count == 1
+
+
+@pytest.mark.asyncio
+async def test_callbacks_that_never_come_are_polled_for_and_said_once(
+    tmp_path, sandbox, files, caplog
+):
+    """A callback URL the API cannot reach (a typo, a firewall): nothing ever arrives."""
+    caplog.set_level(logging.WARNING, logger="bot.tracking.health")
+
+    async def one_after_another(h) -> list[int]:
+        rows = []
+        for _ in range(EVIDENCE + 1):
+            rows.append((await h.create()).id)
+            await until(lambda: h.finished(rows[-1]))
+        return [(await h.repo.get(row)).check_count for row in rows]
+
+    async with harness(tmp_path / "db.sqlite3", sandbox, files, webhooks=False) as polled:
+        without_webhook = await one_after_another(polled)  # cold three times, then learnt
+    async with harness(tmp_path / "lost.sqlite3", sandbox, files, webhooks=True) as h:
+        nowhere = f"http://127.0.0.1:{free_port()}"
+        h.service.callback_url = lambda row: f"{nowhere}/callbacks/{row}/x"
+        h.tracker.health.where = f"{nowhere}/callbacks/"
+        checks = await one_after_another(h)
+        assert h.webhooks.callbacks_received == 0
+        assert await h.tracker.health.state() is CallbackState.MISSING
+        # each noticed by polling, as often as without a webhook (give or take a jittered one)
+        assert all(abs(a - b) <= 2 for a, b in zip(checks, without_webhook, strict=True))
+        assert min(checks[:EVIDENCE]) > 1  # not one safety-net check after a long wait
+    said = [r.getMessage() for r in caplog.records if "are not arriving" in r.getMessage()]
+    assert said == [missing_sentence(f"{nowhere}/callbacks/")]  # once, naming the URL
 
 
 @pytest.mark.asyncio

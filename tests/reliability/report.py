@@ -42,7 +42,8 @@ def run(out: Path) -> tuple[dict, ET.Element, float]:
     env = {**os.environ, "RELIABILITY_FIGURES": str(figures)}
     started = datetime.now(UTC)
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES,
+        # -n 0: one process, so one set of figures (xdist workers would each write theirs)
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *SUITES,
          f"--junitxml={junit}"],
         cwd=ROOT, env=env, check=False,
     )  # fmt: skip

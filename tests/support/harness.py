@@ -39,6 +39,7 @@ FAST_POLICY = PollPolicy(
     webhook_grace=3.0,
     webhook_slack=0.05,
     max_jitter=0.02,
+    relearn_after=0.0,
 )
 
 

@@ -164,14 +164,19 @@ def test_exploration_is_rare_and_one_step_early():
 # -- webhooks ----------------------------------------------------------------------------------
 
 
-def test_webhook_mode_waits_the_grace_before_a_safety_net_check():
+def test_trusted_callbacks_wait_until_overdue_then_poll_as_without_a_webhook():
     assert STEADY.next_delay(0.0, first=True, webhook=True) == POLICY.webhook_grace
     assert STEADY.next_delay(50.0, webhook=True) == pytest.approx(POLICY.webhook_grace - 50.0)
-    assert STEADY.next_delay(POLICY.webhook_grace, webhook=True) == POLICY.max_interval
-    assert STEADY.next_delay(600.0, webhook=True) == 300.0  # then half the time waited
-    # a long expected generation stretches the grace to twice its latest end
+    # overdue: the cold spacing, as without a webhook (never later than 10 % of the wait)
+    for elapsed in (POLICY.webhook_grace, 300.0, 600.0):
+        assert STEADY.next_delay(elapsed, webhook=True) == STEADY.next_delay(elapsed)
+    # with history, overdue means past the end of the learnt window, not a fixed grace
     model = POLICY.learn([Observation(199, 200)] * 5)
-    assert STEADY.next_delay(0.0, model, first=True, webhook=True) == pytest.approx(400.0)
+    _, until = STEADY.plan(model)
+    assert STEADY.next_delay(0.0, model, first=True, webhook=True) == pytest.approx(
+        until + POLICY.webhook_slack
+    )
+    assert until < 220.0
 
 
 @pytest.mark.parametrize("learnt", [False, True])
