@@ -93,10 +93,10 @@ def intent_row(
 
 
 def _since_0007(gen: Generation) -> dict[str, Any]:
-    # only when set: the upgrade tests write through schemas older than migrations 0007, 0008
+    # only when set: the upgrade tests write through schemas older than migrations 0007, 0008, 0010
     extra = {
         "credential_set": gen.credential_set,
         "locale": gen.origin.locale,
-        "callback_sent": 1 if gen.callback_sent else None,  # since 0008
+        "callback_sent": 1 if gen.callback_sent else None,  # since 0010
     }
     return {k: v for k, v in extra.items() if v is not None}
