@@ -1,4 +1,4 @@
--- Twin of ../0008_callbacks_seen.sql: a callback URL was sent; when the first callback came.
+-- Twin of ../0010_callbacks_seen.sql: a callback URL was sent; when the first callback came.
 ALTER TABLE generations ADD COLUMN callback_sent INTEGER;
 ALTER TABLE generations ADD COLUMN callback_at DOUBLE PRECISION;
 
