@@ -25,10 +25,17 @@ HEAVY = (
 )
 
 
+# Modules whose tests build on each other in file order (one playground process, one browser)
+# stay whole in one worker each.
+IN_ORDER = ("tests/e2e/test_playground.py",)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(HEAVY):
             item.add_marker(pytest.mark.xdist_group("heavy"))
+        elif item.nodeid.startswith(IN_ORDER):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(autouse=True)
