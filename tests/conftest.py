@@ -30,6 +30,9 @@ HEAVY = (
 IN_ORDER = ("tests/e2e/test_playground.py",)
 
 
+# first: xdist's own hook turns xdist_group markers into its groups, so a marker added after
+# it is silently ignored
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(HEAVY):
