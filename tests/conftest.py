@@ -25,9 +25,14 @@ HEAVY = (
 )
 
 
-# Modules whose tests build on each other in file order (one playground process, one browser)
-# stay whole in one worker each.
-IN_ORDER = ("tests/e2e/test_playground.py",)
+# Modules that stay whole in one worker each: their tests build on each other in file order
+# (one playground process, one browser), or share a costly module fixture (the suggestion on
+# every real photo) that would otherwise be computed again in every worker.
+IN_ORDER = (
+    "tests/e2e/test_playground.py",
+    "tests/unit/test_suggestion_real.py",
+    "tests/unit/test_masks.py",
+)
 
 
 # first: xdist's own hook turns xdist_group markers into its groups, so a marker added after

@@ -24,7 +24,7 @@ async def studio(tmp_path):
         )  # fmt: skip
         app = web.Application()
         StudioRoutes(drafts).add_to(app.router)
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)  # as bot.runtime.web
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         drafts.public_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
