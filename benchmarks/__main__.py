@@ -39,6 +39,7 @@ def sections(smoke: bool) -> dict[str, Section]:
     return {
         "tracking": lambda: tracking.measure(tracking.FULL),
         "load": lambda: load.measure(count=10_000, duration=180.0),
+        "shared": lambda: shared.measure(count=1_000, duration=60.0),
         "discord": lambda: emulated.measure(commands=30),
         "images": lambda: images.measure(megapixels=12.0),
         "startup": lambda: startup.measure(count=1_000_000),

@@ -103,6 +103,7 @@ class CallbackBalancer:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
         self.forwarded: Counter[int] = Counter()  # process index -> callbacks it answered
+        self.lost: list[str] = []  # callbacks no process answered (the API does not resend)
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
@@ -131,11 +132,13 @@ class CallbackBalancer:
             try:
                 async with self._session.post(
                     url, data=body, headers={"Content-Type": "application/json"},
-                    timeout=aiohttp.ClientTimeout(total=5),
+                    # as a real balancer's: a process slow on a loaded machine is still waited for
+                    timeout=aiohttp.ClientTimeout(total=30),
                 ) as resp:  # fmt: skip
                     if resp.status < 500:
                         self.forwarded[member.index] += 1
                         return web.Response(status=resp.status, body=await resp.read())
             except (aiohttp.ClientError, TimeoutError):
                 continue  # down or restarting: the balancer tries the next one
+        self.lost.append(request.path)
         return web.Response(status=502)

@@ -146,6 +146,7 @@ async def wait_all_posted(world: World, timeout: float) -> None:
             "FROM generations WHERE result_message_id IS NULL"
         )
         print("not posted:", *map(dict, stuck), sep="\n")
+        print("callbacks no process answered:", world.balancer.lost)
         raise
     finally:
         await conn.close()
