@@ -196,6 +196,8 @@ def cases(photo: Image.Image, truth: np.ndarray, seed: int) -> dict[str, list[Ca
     out["outline off edges"] = []
     for p, t in ((photo, truth), _mirrored(photo, truth), _lower(photo, truth)):
         stroke = markings.outline(p, t, rng, off_edges=True)
+        if not stroke.any():  # the area is the whole crop: no edge inside it to trace
+            continue
         out["outline off edges"].append(Case(p, jpeg(markings.paint(p, stroke), 90), t))
     out["highlighter"] = [
         Case(photo, jpeg(markings.highlighter(photo, truth, colour, alpha), 90), truth)
