@@ -23,6 +23,7 @@ THICK = 1.0  # opening radius, in pen widths: paint over twice as thick as a str
 SOLID_SHARE = 0.7  # share of a part that is thick for the part to be painted area
 DENSE = 0.75  # share of a painted part the strokes cover when it was scribbled, not hatched
 HOLE = 1.5  # pen widths: an unpainted hole in painted area up to this radius was missed
+SPECK = 0.002  # share of the photo: a side of a stroke smaller than this is a speck
 
 
 def pen_width(strokes: np.ndarray) -> float:
@@ -120,7 +121,10 @@ def _edge_sides(lines: np.ndarray) -> np.ndarray:
             continue
         sides, _ = ndimage.label(~part)  # 4-connected: a stroke's side stays on its side
         on_edge = np.unique(np.r_[sides[0], sides[-1], sides[:, 0], sides[:, -1]])
-        on_edge = on_edge[on_edge > 0]
+        # specks left between the stroke and the edge where it was traced along it are no
+        # side: with no corner of their own they would pass for the outlined one
+        sizes = np.bincount(sides.ravel())
+        on_edge = on_edge[(on_edge > 0) & (sizes[on_edge] >= SPECK * sides.size)]
         if len(on_edge) < 2:
             continue
         # a stroke that also closes on itself marks its area by that: a strip smaller than
