@@ -46,6 +46,21 @@ class Fleet:
     def alive(self) -> list[Member]:
         return [m for m in self.members if m.proc is not None and m.proc.returncode is None]
 
+    async def serving(self) -> int:
+        """How many members' webhook servers accept a connection now (a restarted process
+        takes seconds on a loaded machine before it listens again)."""
+        up = 0
+        for member in self.alive():
+            try:
+                _, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", member.port), 1
+                )
+            except (OSError, TimeoutError):
+                continue
+            writer.close()
+            up += 1
+        return up
+
     async def start(self, member: Member) -> None:
         env = clean_env(
             **self.env,

@@ -101,18 +101,32 @@ def shard_is_up(emu: DiscordEmulator, guild_id: int) -> bool:
 
 
 async def run_load(
-    world: World, generations: int, *, kill: bool, timeout: float = 80, in_flight: int = IN_FLIGHT
+    world: World,
+    generations: int,
+    *,
+    kill: bool,
+    kills: int = 0,
+    timeout: float = 80,
+    in_flight: int = IN_FLIGHT,
 ) -> None:
     """Commands on live shards until the API accepted `generations`, at most `in_flight` of
     them unanswered; with `kill`, a random process is SIGKILLed and restarted every few seconds
-    meanwhile."""
+    meanwhile, and the load goes on until there were at least `kills` of them."""
     emu, photo, mask = world.emu, small_png(False), small_png(True)
     next_kill = time.monotonic() + random.uniform(*KILL_EVERY)
     handles: list = []
     async with asyncio.timeout(timeout):
-        while len(world.sandbox.state.generations) < generations:
+        while len(world.sandbox.state.generations) < generations or (
+            kill and world.fleet.kills < kills
+        ):
             now = time.monotonic()
-            if kill and now >= next_kill:
+            # one process down at a time: with every process down at once, an API callback
+            # has nowhere to go (the API retries for half a minute, then gives up)
+            if (
+                kill
+                and now >= next_kill
+                and await world.fleet.serving() == len(world.fleet.members)
+            ):
                 await world.fleet.kill_and_restart(random.choice(world.fleet.members))
                 next_kill = now + random.uniform(*KILL_EVERY)
             handles = [h for h in handles if not h.followups and now - h.created_at < 10]

@@ -16,7 +16,8 @@ from .fleet_load import SANDBOX, fleet_world, run_load, wait_all_posted
 from .flow import custom_ids
 
 PROCESSES = 3
-GENERATIONS = 120  # about 50 s and a dozen SIGKILLs on 2 cores
+GENERATIONS = 120  # at least: the load goes on until KILLS processes were SIGKILLed
+KILLS = 3  # one at a time, each restarted (about 20 s on 2 cores)
 VARY = "exterior:vary:"
 
 
@@ -25,17 +26,19 @@ async def test_three_processes_on_postgres_survive_sigkills(postgres_server, tmp
     async with fleet_world(postgres_server, tmp_path, PROCESSES) as world:
         try:
             started = time.monotonic()
-            await run_load(world, GENERATIONS, kill=True)
+            await run_load(world, GENERATIONS, kill=True, kills=KILLS)
             await wait_all_posted(world, timeout=60)
             elapsed = time.monotonic() - started
+            done = len(world.sandbox.state.generations)
             print(
-                f"\n{GENERATIONS} generations followed by {PROCESSES} processes in "
-                f"{elapsed:.1f} s: {GENERATIONS / elapsed:.2f} per second, "
+                f"\n{done} generations followed by {PROCESSES} processes in "
+                f"{elapsed:.1f} s: {done / elapsed:.2f} per second, "
                 f"{world.fleet.kills} SIGKILLs; callbacks answered per process "
                 f"{dict(world.balancer.forwarded)}",
                 flush=True,
             )
             await check_invariants(world)
+            assert world.fleet.kills >= KILLS
         except BaseException:
             print(world.fleet.logs())
             raise
