@@ -28,7 +28,7 @@ HEAVY = (
 # Modules that stay whole in one worker each: their tests build on each other in file order
 # (one playground process, one browser), or share a costly module fixture (the suggestion on
 # every real photo) that would otherwise be computed again in every worker.
-IN_ORDER = (
+WHOLE = (
     "tests/e2e/test_playground.py",
     "tests/unit/test_suggestion_real.py",
     "tests/unit/test_masks.py",
@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(HEAVY):
             item.add_marker(pytest.mark.xdist_group("heavy"))
-        elif item.nodeid.startswith(IN_ORDER):
+        elif item.nodeid.startswith(WHOLE):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 

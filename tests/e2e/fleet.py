@@ -118,7 +118,7 @@ class CallbackBalancer:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
         self.forwarded: Counter[int] = Counter()  # process index -> callbacks it answered
-        self.lost: list[str] = []  # callbacks no process answered (the API does not resend)
+        self.lost: list[str] = []  # callbacks no process answered (the API gives up after 3 tries)
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
